@@ -1,0 +1,58 @@
+# berth — build, test and demo. Every target installs what it needs.
+PREFIX     ?= /usr/local
+BINDIR     := $(CURDIR)/bin
+GO         ?= go
+STATICCHECK_VERSION := v0.8.2
+# Debian packages the build and the tests rely on (see docs/dependencies.md).
+DEB_PACKAGES := busybox-static libseccomp-dev gcc pkg-config runc crun podman skopeo hyperfine docker-registry umoci
+COMMANDS   := $(notdir $(wildcard cmd/*))
+
+export CGO_ENABLED := 1
+
+.PHONY: all build deps install lint test unit e2e demo bench clean
+
+all: build
+
+# deps installs the Debian packages that are missing (as root; CI is root).
+deps:
+	@missing=""; for p in $(DEB_PACKAGES); do dpkg -s $$p >/dev/null 2>&1 || missing="$$missing $$p"; done; \
+	if [ -n "$$missing" ]; then \
+	  echo "installing:$$missing"; \
+	  DEBIAN_FRONTEND=noninteractive apt-get install -y $$missing >/dev/null 2>&1 || \
+	  { apt-get update >/dev/null && DEBIAN_FRONTEND=noninteractive apt-get install -y $$missing; }; \
+	fi
+
+build:
+	@mkdir -p $(BINDIR)
+	$(GO) build -o $(BINDIR)/ ./cmd/...
+
+install: build
+	install -d $(DESTDIR)$(PREFIX)/bin
+	for c in $(COMMANDS); do install -m 0755 $(BINDIR)/$$c $(DESTDIR)$(PREFIX)/bin/$$c; done
+
+$(BINDIR)/staticcheck:
+	@mkdir -p $(BINDIR)
+	GOBIN=$(BINDIR) $(GO) install honnef.co/go/tools/cmd/staticcheck@$(STATICCHECK_VERSION)
+
+lint: deps $(BINDIR)/staticcheck
+	$(GO) vet ./...
+	$(BINDIR)/staticcheck ./...
+
+# unit runs every package's tests except the end-to-end suite.
+unit: deps
+	$(GO) test -count=1 $$($(GO) list ./... | grep -v /test/e2e)
+
+# e2e drives the real binaries; BERTH_BINDIR tells the suite where they are.
+e2e: deps build
+	BERTH_BINDIR=$(BINDIR) $(GO) test -count=1 -timeout 15m ./test/e2e/...
+
+test: lint unit e2e
+
+demo: deps build
+	./scripts/demo.sh $(BINDIR)
+
+bench: deps build
+	@for b in bench/*.sh; do echo "== $$b"; BERTH_BINDIR=$(BINDIR) bash $$b || exit 1; done
+
+clean:
+	rm -rf $(BINDIR)
