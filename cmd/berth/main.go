@@ -2,11 +2,12 @@
 package main
 
 import (
-	"fmt"
+	"context"
 	"os"
+
+	"github.com/berthproject/berth/internal/cli"
 )
 
 func main() {
-	fmt.Fprintln(os.Stderr, "berth: not built yet")
-	os.Exit(125)
+	os.Exit(cli.Execute(context.Background(), os.Args[1:]))
 }

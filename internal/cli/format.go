@@ -1,0 +1,54 @@
+package cli
+
+import (
+	"bytes"
+	"encoding/json"
+	"fmt"
+	"io"
+	"strings"
+	"text/template"
+)
+
+// templateFuncs are the functions Docker offers in --format templates.
+var templateFuncs = template.FuncMap{
+	"json": func(v any) (string, error) {
+		b, err := json.Marshal(v)
+		return string(b), err
+	},
+	"join":     strings.Join,
+	"split":    strings.Split,
+	"lower":    strings.ToLower,
+	"upper":    strings.ToUpper,
+	"title":    func(s string) string { return strings.ToUpper(s[:min(1, len(s))]) + s[min(1, len(s)):] },
+	"println":  fmt.Sprintln,
+	"pad":      func(s string, l, r int) string { return strings.Repeat(" ", l) + s + strings.Repeat(" ", r) },
+	"truncate": func(s string, n int) string { return s[:min(n, len(s))] },
+}
+
+// parseTemplate parses a --format template with Docker's functions.
+func parseTemplate(format string) (*template.Template, error) {
+	t, err := template.New("format").Funcs(templateFuncs).Parse(format)
+	if err != nil {
+		return nil, usageError{"template parsing error: " + err.Error()}
+	}
+	return t, nil
+}
+
+// formatOne writes v through a --format template ("json" prints v as JSON),
+// followed by a newline, as `docker inspect --format` does.
+func formatOne(w io.Writer, format string, v any) error {
+	if format == "json" {
+		format = "{{json .}}"
+	}
+	t, err := parseTemplate(format)
+	if err != nil {
+		return err
+	}
+	var buf bytes.Buffer
+	if err := t.Execute(&buf, v); err != nil {
+		return fmt.Errorf("template: %w", err)
+	}
+	buf.WriteByte('\n')
+	_, err = w.Write(buf.Bytes())
+	return err
+}
