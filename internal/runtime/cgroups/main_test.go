@@ -7,6 +7,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"slices"
 	"strconv"
 	"strings"
 	"testing"
@@ -121,3 +122,26 @@ func readFile(t *testing.T, m *Manager, controller, v1name, v2name string) strin
 func onV2() bool { return cg.IsCgroup2UnifiedMode() }
 
 func itoa(i int) string { return strconv.Itoa(i) }
+
+// requireControllers skips when the host cannot offer the test's
+// controllers (a v2 host whose controllers are bound to v1 hierarchies).
+func requireControllers(t *testing.T, m *Manager, names ...string) {
+	t.Helper()
+	if !onV2() {
+		for _, n := range names {
+			if m.Paths()[n] == "" {
+				t.Skipf("no cgroup v1 %s hierarchy on this host", n)
+			}
+		}
+		return
+	}
+	b, err := os.ReadFile(filepath.Join(filepath.Dir(m.Paths()[""]), "cgroup.controllers"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, n := range names {
+		if !slices.Contains(strings.Fields(string(b)), n) {
+			t.Skipf("cgroup v2 offers no %s controller here (%s)", n, strings.TrimSpace(string(b)))
+		}
+	}
+}

@@ -39,6 +39,7 @@ type Manager struct {
 	unified bool          // pure cgroup v2 host
 	res     *cg.Resources // resources as last applied
 	mgr     cg.Manager
+	loaded  bool // re-opened with Load: the cgroup belongs to a running container
 }
 
 // savedState is what State returns; Version guards against a host whose
@@ -122,7 +123,7 @@ func Load(state json.RawMessage) (*Manager, error) {
 	if s.Resources == nil {
 		s.Resources = &cg.Resources{}
 	}
-	m := &Manager{path: s.Path, unified: s.Unified, res: s.Resources}
+	m := &Manager{path: s.Path, unified: s.Unified, res: s.Resources, loaded: true}
 	if err := m.open(s.Paths); err != nil {
 		return nil, err
 	}
@@ -150,10 +151,20 @@ func (m *Manager) Path() string { return m.path }
 // Apply creates the cgroup(s), applies the resources given to New and
 // moves pid into them. The limits are written before pid joins so that a
 // rejected limit leaves no cgroup behind: on error nothing is left to
-// destroy unless pid had already joined (the last step).
+// destroy unless pid had already joined (the last step). A cgroup that
+// already holds processes belongs to another container: Apply refuses it.
+// On a Manager from Load, Apply only adds pid (as Join does).
 func (m *Manager) Apply(pid int) error {
 	if pid <= 0 {
 		return fmt.Errorf("cgroup %s: apply to pid %d: %w", m.path, pid, errdefs.ErrInvalidArgument)
+	}
+	if m.loaded {
+		return m.Join(pid)
+	}
+	if m.mgr.Exists() {
+		if pids, err := m.mgr.GetAllPids(); err == nil && len(pids) > 0 {
+			return fmt.Errorf("cgroup %s already holds processes %v of another container: %w", m.path, pids, errdefs.ErrConflict)
+		}
 	}
 	if err := m.mgr.Apply(-1); err != nil {
 		_ = m.mgr.Destroy()
@@ -164,6 +175,17 @@ func (m *Manager) Apply(pid int) error {
 		return err
 	}
 	if err := m.mgr.Apply(pid); err != nil {
+		return fmt.Errorf("cgroup %s: add pid %d: %w", m.path, pid, err)
+	}
+	return nil
+}
+
+// Join adds pid to the existing cgroup(s), e.g. the process of an exec.
+func (m *Manager) Join(pid int) error {
+	if !m.mgr.Exists() {
+		return fmt.Errorf("cgroup %s does not exist: %w", m.path, errdefs.ErrNotFound)
+	}
+	if err := m.mgr.AddPid("", pid); err != nil {
 		return fmt.Errorf("cgroup %s: add pid %d: %w", m.path, pid, err)
 	}
 	return nil
@@ -195,7 +217,19 @@ func (m *Manager) set(res *cg.Resources) error {
 	if !m.mgr.Exists() {
 		return fmt.Errorf("cgroup %s does not exist: %w", m.path, errdefs.ErrNotFound)
 	}
-	if err := m.mgr.Set(res); err != nil {
+	if err := m.checkControllers(res); err != nil {
+		return err
+	}
+	libRes := res
+	if m.hugetlbOnUnified(res) {
+		if err := m.setUnifiedHugetlb(res.HugetlbLimit); err != nil {
+			return fmt.Errorf("cgroup %s: %w", m.path, err)
+		}
+		withoutHugetlb := *res
+		withoutHugetlb.HugetlbLimit = nil
+		libRes = &withoutHugetlb
+	}
+	if err := m.mgr.Set(libRes); err != nil {
 		return fmt.Errorf("cgroup %s: set resources: %w", m.path, err)
 	}
 	return nil

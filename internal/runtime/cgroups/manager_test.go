@@ -4,6 +4,7 @@ import (
 	"errors"
 	"os"
 	"os/exec"
+	"path/filepath"
 	"slices"
 	"strings"
 	"testing"
@@ -12,13 +13,14 @@ import (
 	specs "github.com/opencontainers/runtime-spec/specs-go"
 )
 
-func TestApplySetFreezeLoadDestroy(t *testing.T) {
+func TestLimitsAndUpdate(t *testing.T) {
 	requireRoot(t)
 	m := newTestManager(t, &specs.LinuxResources{
 		Memory: &specs.LinuxMemory{Limit: ptr(int64(64 << 20))},
 		CPU:    &specs.LinuxCPU{Quota: ptr(int64(50000)), Period: ptr(uint64(100000)), Cpus: "0", Mems: "0"},
 		Pids:   &specs.LinuxPids{Limit: ptr(int64(20))},
 	})
+	requireControllers(t, m, "memory", "cpu", "cpuset", "pids")
 	sleep := startSleep(t)
 	pid := sleep.Process.Pid
 	if err := m.Apply(pid); err != nil {
@@ -44,28 +46,7 @@ func TestApplySetFreezeLoadDestroy(t *testing.T) {
 		}
 	}
 
-	pids, err := m.Pids()
-	if err != nil || !slices.Contains(pids, pid) {
-		t.Errorf("Pids() = %v, %v; want it to contain %d", pids, err, pid)
-	}
-
-	if err := m.Freeze(); err != nil {
-		t.Fatal(err)
-	}
-	if got := freezerState(t, m); got != "frozen" {
-		t.Errorf("after Freeze the cgroup is %s", got)
-	}
-	if frozen, err := m.Frozen(); err != nil || !frozen {
-		t.Errorf("Frozen() = %v, %v after Freeze", frozen, err)
-	}
-	if err := m.Thaw(); err != nil {
-		t.Fatal(err)
-	}
-	if got := freezerState(t, m); got != "thawed" {
-		t.Errorf("after Thaw the cgroup is %s", got)
-	}
-
-	// A later command re-opens the cgroup from the saved state and updates it.
+	// A later command (update) re-opens the cgroup from the saved state.
 	state, err := m.State()
 	if err != nil {
 		t.Fatal(err)
@@ -86,20 +67,64 @@ func TestApplySetFreezeLoadDestroy(t *testing.T) {
 	if pids, _ := loaded.Pids(); !slices.Contains(pids, pid) {
 		t.Errorf("loaded Pids() = %v, want it to contain %d", pids, pid)
 	}
+}
+
+func TestFreezeThawDestroy(t *testing.T) {
+	requireRoot(t)
+	m := newTestManager(t, nil)
+	sleep := startSleep(t)
+	pid := sleep.Process.Pid
+	if err := m.Apply(pid); err != nil {
+		t.Fatal(err)
+	}
+	pids, err := m.Pids()
+	if err != nil || !slices.Contains(pids, pid) {
+		t.Errorf("Pids() = %v, %v; want it to contain %d", pids, err, pid)
+	}
+
+	if err := m.Freeze(); err != nil {
+		t.Fatal(err)
+	}
+	if got := freezerState(t, m); got != "frozen" {
+		t.Errorf("after Freeze the cgroup is %s", got)
+	}
+	if frozen, err := m.Frozen(); err != nil || !frozen {
+		t.Errorf("Frozen() = %v, %v after Freeze", frozen, err)
+	}
+	if st := procState(t, pid); st != "S" && st != "D" {
+		t.Errorf("frozen process state %q, want sleeping", st)
+	}
+	if err := m.Thaw(); err != nil {
+		t.Fatal(err)
+	}
+	if got := freezerState(t, m); got != "thawed" {
+		t.Errorf("after Thaw the cgroup is %s", got)
+	}
 
 	_ = sleep.Process.Kill()
 	_ = sleep.Wait()
-	if err := loaded.Destroy(); err != nil {
+	if err := m.Destroy(); err != nil {
 		t.Fatal(err)
 	}
-	for ctrl, p := range loaded.Paths() {
+	for ctrl, p := range m.Paths() {
 		if _, err := os.Stat(p); !errors.Is(err, os.ErrNotExist) {
 			t.Errorf("after Destroy %s cgroup %s: stat err = %v, want not exist", ctrl, p, err)
 		}
 	}
-	if err := loaded.Destroy(); err != nil {
+	if err := m.Destroy(); err != nil {
 		t.Errorf("second Destroy: %v", err)
 	}
+}
+
+// procState returns the one-letter state from /proc/PID/stat.
+func procState(t *testing.T, pid int) string {
+	t.Helper()
+	b, err := os.ReadFile("/proc/" + itoa(pid) + "/stat")
+	if err != nil {
+		t.Fatal(err)
+	}
+	_, rest, _ := strings.Cut(string(b), ") ")
+	return rest[:1]
 }
 
 func freezerState(t *testing.T, m *Manager) string {
@@ -145,6 +170,7 @@ func TestOOMKillCount(t *testing.T) {
 		// memory+swap equal to memory: the hog cannot escape into swap.
 		Memory: &specs.LinuxMemory{Limit: &limit, Swap: &limit},
 	})
+	requireControllers(t, m, "memory")
 	hog := exec.Command(os.Args[0], "-test.run=^$")
 	hog.Env = append(os.Environ(), helperEnv+"=hog")
 	release := startWaiting(t, hog)
@@ -198,5 +224,82 @@ func TestLoadRejectsGarbage(t *testing.T) {
 		if _, err := Load([]byte(s)); !errors.Is(err, errdefs.ErrInvalidArgument) {
 			t.Errorf("Load(%s) = %v, want InvalidArgument", s, err)
 		}
+	}
+}
+
+func TestApplyRefusesABusyCgroupAndJoinAddsExecs(t *testing.T) {
+	requireRoot(t)
+	m := newTestManager(t, nil)
+	first := startSleep(t)
+	if err := m.Apply(first.Process.Pid); err != nil {
+		t.Fatal(err)
+	}
+	// A second container given the same cgroupsPath must not share it.
+	other, err := New(m.Path(), nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	intruder := startSleep(t)
+	if err := other.Apply(intruder.Process.Pid); !errors.Is(err, errdefs.ErrConflict) {
+		t.Errorf("Apply to a busy cgroup: %v, want Conflict", err)
+	}
+	if pids, _ := m.Pids(); slices.Contains(pids, intruder.Process.Pid) {
+		t.Errorf("the refused process joined the cgroup: %v", pids)
+	}
+
+	// An exec joins the running container's cgroup through a loaded Manager.
+	state, err := m.State()
+	if err != nil {
+		t.Fatal(err)
+	}
+	loaded, err := Load(state)
+	if err != nil {
+		t.Fatal(err)
+	}
+	execd := startSleep(t)
+	if err := loaded.Join(execd.Process.Pid); err != nil {
+		t.Fatal(err)
+	}
+	pids, err := loaded.Pids()
+	if err != nil || !slices.Contains(pids, execd.Process.Pid) || !slices.Contains(pids, first.Process.Pid) {
+		t.Errorf("Pids() = %v, %v; want %d and %d", pids, err, first.Process.Pid, execd.Process.Pid)
+	}
+	st, err := loaded.Stats()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if st.PidsStats.Current < 2 {
+		t.Errorf("pids.current = %d, want >= 2", st.PidsStats.Current)
+	}
+	for _, c := range []*exec.Cmd{first, execd} {
+		_ = c.Process.Kill()
+		_ = c.Wait()
+	}
+}
+
+func TestHugepageLimit(t *testing.T) {
+	requireRoot(t)
+	sizes := hugePageSizes()
+	if len(sizes) == 0 {
+		t.Skip("this host has no huge pages")
+	}
+	size := sizes[0]
+	m := newTestManager(t, &specs.LinuxResources{HugepageLimits: []specs.LinuxHugepageLimit{{Pagesize: size, Limit: 8 << 30}}})
+	sleep := startSleep(t)
+	if err := m.Apply(sleep.Process.Pid); err != nil {
+		t.Fatal(err)
+	}
+	// v1 hugetlb, or the unified hierarchy (pure v2, or hybrid hosts that
+	// leave hugetlb to cgroup2 as this one does).
+	file := filepath.Join(m.Paths()["hugetlb"], "hugetlb."+size+".limit_in_bytes")
+	if m.Paths()["hugetlb"] == "" {
+		file = filepath.Join(m.Paths()[""], "hugetlb."+size+".max")
+	}
+	b, err := os.ReadFile(file)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got := strings.TrimSpace(string(b)); got != "8589934592" {
+		t.Errorf("%s = %s, want 8589934592", file, got)
 	}
 }
