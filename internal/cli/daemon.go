@@ -38,7 +38,9 @@ requests in flight finish, then closes its stores.`,
 				return err
 			}
 			flags.Version = Version
-			flags.Hosts = g.hosts
+			if len(flags.Hosts) == 0 {
+				flags.Hosts = g.hosts
+			}
 			cfg := fileCfg.Merge(flags)
 			if cfg.LogLevel == "" {
 				cfg.LogLevel = daemon.DefaultLogLevel
@@ -54,6 +56,7 @@ requests in flight finish, then closes its stores.`,
 		},
 	}
 	f := cmd.Flags()
+	f.StringArrayVarP(&flags.Hosts, "host", "H", nil, "socket to listen on: unix:///path or tcp://addr:port (repeatable; default "+daemon.DefaultHost+")")
 	f.StringVar(&flags.Root, "root", "", "root directory of persistent state (default "+daemon.DefaultRoot+")")
 	f.StringVar(&flags.ExecRoot, "exec-root", "", "root directory of run-time state (default "+daemon.DefaultExecRoot+")")
 	f.StringVarP(&flags.LogLevel, "log-level", "l", "", `log level: "debug", "info", "warn" or "error" (default "info")`)

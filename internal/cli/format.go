@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"io"
 	"strings"
+	"text/tabwriter"
 	"text/template"
 )
 
@@ -51,4 +52,54 @@ func formatOne(w io.Writer, format string, v any) error {
 	buf.WriteByte('\n')
 	_, err = w.Write(buf.Bytes())
 	return err
+}
+// listFormat prints rows for list commands. format is "" (the default
+// table), "table [TEMPLATE]", "json" (one JSON object per line) or a
+// template. headers names the column of each field, for "table".
+type listFormat struct {
+	format       string
+	defaultTable string            // the template of the default table
+	headers      map[string]string // field → column title
+}
+
+func (lf listFormat) write(w io.Writer, rows []any) error {
+	format := lf.format
+	if format == "" || format == "table" {
+		format = "table " + lf.defaultTable
+	}
+	if format == "json" {
+		format = "{{json .}}"
+	}
+	table := false
+	if rest, ok := strings.CutPrefix(format, "table"); ok {
+		table = true
+		format = strings.TrimSpace(rest)
+	}
+	// Docker's tables separate columns with tabs written as \t in the template.
+	format = strings.ReplaceAll(format, `\t`, "\t")
+	t, err := parseTemplate(format)
+	if err != nil {
+		return err
+	}
+	out := w
+	var tw *tabwriter.Writer
+	if table {
+		tw = tabwriter.NewWriter(w, 10, 1, 3, ' ', 0)
+		out = tw
+		var hb bytes.Buffer
+		if err := t.Execute(&hb, lf.headers); err == nil {
+			fmt.Fprintln(out, hb.String())
+		}
+	}
+	for _, row := range rows {
+		var buf bytes.Buffer
+		if err := t.Execute(&buf, row); err != nil {
+			return fmt.Errorf("template: %w", err)
+		}
+		fmt.Fprintln(out, buf.String())
+	}
+	if tw != nil {
+		return tw.Flush()
+	}
+	return nil
 }

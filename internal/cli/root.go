@@ -8,6 +8,7 @@ import (
 	"errors"
 	"fmt"
 	"os"
+	"strings"
 
 	"github.com/spf13/cobra"
 )
@@ -26,9 +27,10 @@ type globalOptions struct {
 	hosts []string // -H: the daemon's address for clients, its listen addresses for `berth daemon`
 }
 
-// NewRootCommand builds the berth command tree.
-func NewRootCommand() *cobra.Command {
-	g := &globalOptions{}
+// NewRootCommand builds the berth command tree; hosts are the -H values
+// given before the command.
+func NewRootCommand(hosts []string) *cobra.Command {
+	g := &globalOptions{hosts: hosts}
 	root := &cobra.Command{
 		Use:   "berth [OPTIONS] COMMAND",
 		Short: "A container engine that speaks the Docker Engine API",
@@ -42,8 +44,11 @@ variable (default unix:///run/berth/berth.sock).`,
 		Version:       Version,
 	}
 	root.SetVersionTemplate("berth version {{.Version}}\n")
-	root.PersistentFlags().StringArrayVarP(&g.hosts, "host", "H", nil,
-		"daemon socket to connect to, or for \"berth daemon\" to listen on (default $BERTH_HOST or "+defaultHost+")")
+	// -H is Docker's global flag, given before the command (`berth -H
+	// unix:///x.sock images`); Execute takes it off the arguments, since
+	// commands such as history have a -H of their own. It is declared here
+	// for --help.
+	root.Flags().StringArrayVarP(&g.hosts, "host", "H", nil, "daemon socket to connect to (default $BERTH_HOST or "+defaultHost+")")
 	root.CompletionOptions.HiddenDefaultCmd = false
 
 	root.AddCommand(newDaemonCommand(g))
@@ -54,15 +59,20 @@ variable (default unix:///run/berth/berth.sock).`,
 
 // Execute runs the CLI with args and returns the process exit code.
 func Execute(ctx context.Context, args []string) int {
-	root := NewRootCommand()
-	root.SetArgs(args)
+	hosts, rest, err := splitGlobalFlags(args)
+	if err != nil {
+		fmt.Fprintln(os.Stderr, "berth:", err)
+		return ExitFailure
+	}
+	root := NewRootCommand(hosts)
+	root.SetArgs(rest)
 	root.SetIn(os.Stdin)
 	root.SetOut(os.Stdout)
 	root.SetErr(os.Stderr)
 	root.SetFlagErrorFunc(func(c *cobra.Command, err error) error {
 		return newUsageError(c, "%v", err)
 	})
-	err := root.ExecuteContext(ctx)
+	err = root.ExecuteContext(ctx)
 	if err == nil {
 		return ExitOK
 	}
@@ -94,3 +104,57 @@ type statusError struct {
 }
 
 func (s statusError) Error() string { return s.msg }
+// exactArgs is cobra.ExactArgs with Docker's wording.
+func exactArgs(n int) cobra.PositionalArgs {
+	return func(cmd *cobra.Command, args []string) error {
+		if len(args) != n {
+			return newUsageError(cmd, "%q requires exactly %d argument(s).", cmd.CommandPath(), n)
+		}
+		return nil
+	}
+}
+
+// minArgs is cobra.MinimumNArgs with Docker's wording.
+func minArgs(n int) cobra.PositionalArgs {
+	return func(cmd *cobra.Command, args []string) error {
+		if len(args) < n {
+			return newUsageError(cmd, "%q requires at least %d argument(s).", cmd.CommandPath(), n)
+		}
+		return nil
+	}
+}
+
+// rangeArgs is cobra.RangeArgs with Docker's wording.
+func rangeArgs(lo, hi int) cobra.PositionalArgs {
+	return func(cmd *cobra.Command, args []string) error {
+		if len(args) < lo || len(args) > hi {
+			return newUsageError(cmd, "%q requires at least %d and at most %d arguments.", cmd.CommandPath(), lo, hi)
+		}
+		return nil
+	}
+}
+
+
+// splitGlobalFlags takes the -H/--host flags that precede the command name
+// off args.
+func splitGlobalFlags(args []string) (hosts, rest []string, err error) {
+	i := 0
+	for ; i < len(args); i++ {
+		a := args[i]
+		switch {
+		case a == "-H" || a == "--host":
+			if i+1 >= len(args) {
+				return nil, nil, fmt.Errorf("flag needs an argument: %s", a)
+			}
+			hosts = append(hosts, args[i+1])
+			i++
+		case strings.HasPrefix(a, "--host="):
+			hosts = append(hosts, strings.TrimPrefix(a, "--host="))
+		case strings.HasPrefix(a, "-H"):
+			hosts = append(hosts, strings.TrimPrefix(strings.TrimPrefix(a, "-H"), "="))
+		default:
+			return hosts, args[i:], nil
+		}
+	}
+	return hosts, nil, nil
+}

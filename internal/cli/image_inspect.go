@@ -1,0 +1,102 @@
+package cli
+
+import (
+	"bytes"
+	"encoding/json"
+	"fmt"
+	"io"
+
+	"github.com/moby/moby/client"
+	"github.com/spf13/cobra"
+)
+
+func newImageInspectCommand(g *globalOptions) *cobra.Command {
+	var format string
+	cmd := &cobra.Command{
+		Use:   "inspect [OPTIONS] IMAGE [IMAGE...]",
+		Short: "Display detailed information on one or more images",
+		Long: `Print the daemon's JSON description of each image (Docker's shape), as an
+array. --format applies a Go template to each image instead.`,
+		Example: `  berth image inspect busybox
+  berth image inspect --format '{{.Id}} {{.Config.Cmd}}' busybox
+  berth image inspect --format '{{json .RootFS.Layers}}' busybox`,
+		Args: minArgs(1),
+		RunE: func(cmd *cobra.Command, args []string) error {
+			return runInspect(cmd, g, format, args)
+		},
+	}
+	cmd.Flags().StringVarP(&format, "format", "f", "", "format output using a Go template, or 'json'")
+	return cmd
+}
+
+// newInspectCommand is the top-level `inspect`; images are the only
+// objects berth has yet, containers join them in a later issue.
+func newInspectCommand(g *globalOptions) *cobra.Command {
+	cmd := newImageInspectCommand(g)
+	cmd.Use = "inspect [OPTIONS] NAME|ID [NAME|ID...]"
+	cmd.Short = "Return low-level information on berth objects"
+	var typ string
+	cmd.Flags().StringVar(&typ, "type", "", "only inspect objects of the given type (image)")
+	pre := cmd.RunE
+	cmd.RunE = func(c *cobra.Command, args []string) error {
+		if typ != "" && typ != "image" {
+			return newUsageError(c, "unknown type %q: berth can inspect images", typ)
+		}
+		return pre(c, args)
+	}
+	return cmd
+}
+
+func runInspect(cmd *cobra.Command, g *globalOptions, format string, names []string) error {
+	c, err := g.connect(cmd.Context())
+	if err != nil {
+		return err
+	}
+	defer c.Close()
+	out := cmd.OutOrStdout()
+	var raws []json.RawMessage
+	var failed error
+	for _, name := range names {
+		var raw bytes.Buffer
+		res, err := c.ImageInspect(cmd.Context(), name, client.ImageInspectWithRawResponse(&raw))
+		if err != nil {
+			fmt.Fprintln(cmd.ErrOrStderr(), errorLine(err))
+			failed = statusError{code: ExitFailure}
+			continue
+		}
+		if format == "" {
+			raws = append(raws, json.RawMessage(bytes.TrimSpace(raw.Bytes())))
+			continue
+		}
+		if err := formatInspected(out, format, res.InspectResponse, raw.Bytes()); err != nil {
+			return err
+		}
+	}
+	if format == "" {
+		if raws == nil {
+			raws = []json.RawMessage{}
+		}
+		b, err := json.MarshalIndent(raws, "", "    ")
+		if err != nil {
+			return err
+		}
+		fmt.Fprintln(out, string(b))
+	}
+	return failed
+}
+
+// formatInspected applies a template to the typed response, and, when a
+// field is not found there, to the raw JSON object, so that templates
+// written for Docker ({{.Id}}, {{.Config.Cmd}}) work.
+func formatInspected(w io.Writer, format string, typed any, raw []byte) error {
+	var buf bytes.Buffer
+	if err := formatOne(&buf, format, typed); err == nil {
+		_, err = w.Write(buf.Bytes())
+		return err
+	}
+	var generic map[string]any
+	if err := json.Unmarshal(raw, &generic); err != nil {
+		return fmt.Errorf("decode inspect response: %w", err)
+	}
+	return formatOne(w, format, generic)
+}
