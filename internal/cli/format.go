@@ -53,6 +53,7 @@ func formatOne(w io.Writer, format string, v any) error {
 	_, err = w.Write(buf.Bytes())
 	return err
 }
+
 // listFormat prints rows for list commands. format is "" (the default
 // table), "table [TEMPLATE]", "json" (one JSON object per line) or a
 // template. headers names the column of each field, for "table".

@@ -49,8 +49,8 @@ func TestListFormatTableAndJSON(t *testing.T) {
 	}
 	for format, want := range map[string]string{
 		`table {{.ID}}\t{{.Repository}}`: "IMAGE ID       REPOSITORY\nabababababab   busybox\n",
-		"{{.Repository}}:{{.Tag}}":        "busybox:latest\n",
-		"json":                            `{"Containers":"","CreatedAt":"","CreatedSince":"2 hours ago","Digest":"","ID":"abababababab","Repository":"busybox","SharedSize":"","Size":"4.26MB","Tag":"latest","UniqueSize":"","VirtualSize":""}` + "\n",
+		"{{.Repository}}:{{.Tag}}":       "busybox:latest\n",
+		"json":                           `{"Containers":"","CreatedAt":"","CreatedSince":"2 hours ago","Digest":"","ID":"abababababab","Repository":"busybox","SharedSize":"","Size":"4.26MB","Tag":"latest","UniqueSize":"","VirtualSize":""}` + "\n",
 	} {
 		buf.Reset()
 		lf.format = format

@@ -104,6 +104,7 @@ type statusError struct {
 }
 
 func (s statusError) Error() string { return s.msg }
+
 // exactArgs is cobra.ExactArgs with Docker's wording.
 func exactArgs(n int) cobra.PositionalArgs {
 	return func(cmd *cobra.Command, args []string) error {
@@ -133,7 +134,6 @@ func rangeArgs(lo, hi int) cobra.PositionalArgs {
 		return nil
 	}
 }
-
 
 // splitGlobalFlags takes the -H/--host flags that precede the command name
 // off args.
