@@ -1,0 +1,184 @@
+package runtime
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"log/slog"
+	"net"
+	"os"
+	"path/filepath"
+	"strconv"
+	"time"
+
+	"github.com/containerd/errdefs"
+	specs "github.com/opencontainers/runtime-spec/specs-go"
+	"golang.org/x/sys/unix"
+)
+
+// Create sets up container id from the bundle and leaves its init waiting
+// for Start. On any error nothing is left behind: no state dir, no process,
+// no cgroup (mounts and namespaces die with the init).
+func (r *Runtime) Create(ctx context.Context, id, bundle string, opts CreateOpts) (retErr error) {
+	if err := checkID(id); err != nil {
+		return err
+	}
+	bundle, err := filepath.Abs(bundle)
+	if err != nil {
+		return fmt.Errorf("bundle %q: %w", bundle, err)
+	}
+	spec, rootfs, err := loadSpec(bundle)
+	if err != nil {
+		return err
+	}
+	if spec.Process.Terminal && opts.ConsoleSocket == "" {
+		return fmt.Errorf("process.terminal is true but no console socket was given: %w", errdefs.ErrInvalidArgument)
+	}
+	if err := os.MkdirAll(r.root, 0o711); err != nil {
+		return fmt.Errorf("create state root %s: %w", r.root, err)
+	}
+	dir := r.dir(id)
+	if err := os.Mkdir(dir, 0o711); err != nil {
+		if errors.Is(err, os.ErrExist) {
+			return fmt.Errorf("container %q already exists: %w", id, errdefs.ErrAlreadyExists)
+		}
+		return fmt.Errorf("create state dir: %w", err)
+	}
+	var c *child
+	cg, err := newCgroup(spec, id)
+	if err != nil {
+		os.RemoveAll(dir)
+		return err
+	}
+	defer func() {
+		if retErr == nil {
+			return
+		}
+		if c != nil {
+			c.kill()
+		}
+		cg.destroy()
+		os.RemoveAll(dir)
+	}()
+
+	fifoPath := filepath.Join(dir, fifoName)
+	if err := unix.Mkfifo(fifoPath, 0o622); err != nil {
+		return fmt.Errorf("create exec fifo: %w", err)
+	}
+	fifo, err := os.OpenFile(fifoPath, unix.O_PATH|unix.O_CLOEXEC, 0)
+	if err != nil {
+		return fmt.Errorf("open exec fifo: %w", err)
+	}
+	defer fifo.Close()
+
+	cfg := &initConfig{ID: id, Spec: spec, Process: spec.Process, Rootfs: rootfs, NoPivot: opts.NoPivot, Bundle: bundle, ConsoleFd: -1}
+	extra := append([]*os.File{}, opts.ExtraFiles...)
+	cfg.Preserved = len(extra)
+	// The sync socket takes the next fd; fifo and console follow it.
+	cfg.FifoFd = 3 + len(extra) + 1
+	extra = append(extra, fifo)
+	if spec.Process.Terminal {
+		sock, err := dialConsole(opts.ConsoleSocket)
+		if err != nil {
+			return err
+		}
+		defer sock.Close()
+		cfg.ConsoleFd = 3 + len(extra) + 1
+		extra = append(extra, sock)
+	}
+	exe, err := openExe()
+	if err != nil {
+		return err
+	}
+	defer exe.Close()
+	// The sync socket is inserted by spawn right after the preserved fds.
+	c, err = spawn(ctx, spawnArgs{
+		plan:   planNamespaces(spec.Linux.Namespaces),
+		spec:   spec,
+		stdio:  stdio(opts.Stdin, opts.Stdout, opts.Stderr),
+		extra:  extra,
+		setsid: spec.Process.Terminal,
+		exe:    exe,
+		syncAt: cfg.Preserved,
+	})
+	if err != nil {
+		return err
+	}
+	pid := c.cmd.Process.Pid
+	if err := cg.apply(pid); err != nil {
+		return err
+	}
+	st := &containerState{ID: id, Bundle: bundle, Rootfs: rootfs, Pid: pid, Created: time.Now().UTC(), Annotations: spec.Annotations, Config: spec}
+	if spec.Hooks != nil {
+		state := &specs.State{Version: specs.Version, ID: id, Status: specs.StateCreating, Pid: pid, Bundle: bundle, Annotations: spec.Annotations}
+		//lint:ignore SA1019 prestart is deprecated but engines still use it.
+		if err := runHooks(ctx, "prestart", spec.Hooks.Prestart, state); err != nil {
+			return err
+		}
+		if err := runHooks(ctx, "createRuntime", spec.Hooks.CreateRuntime, state); err != nil {
+			return err
+		}
+	}
+	cfg.HostPid = pid
+	if err := writeSync(c.sync, cfg); err != nil {
+		return fmt.Errorf("send config to container init: %w", err)
+	}
+	msg, err := readSync(c.dec)
+	if errors.Is(err, io.EOF) {
+		return fmt.Errorf("container init exited during setup")
+	}
+	if err != nil {
+		return err
+	}
+	if msg.Type != msgReady {
+		return fmt.Errorf("create container %q: %w", id, msg.err())
+	}
+	if st.StartTime, err = procStartTime(pid); err != nil {
+		return fmt.Errorf("container init died: %w", err)
+	}
+	st.Cgroup = cg.state()
+	if err := r.save(st); err != nil {
+		return err
+	}
+	if opts.PidFile != "" {
+		if err := writePidFile(opts.PidFile, pid); err != nil {
+			return err
+		}
+	}
+	c.sync.Close()
+	// The init now belongs to whoever reaps it; Release keeps Go from
+	// tracking it.
+	_ = c.cmd.Process.Release()
+	slog.DebugContext(ctx, "container created", "id", id, "pid", pid)
+	return nil
+}
+
+func stdio(in, out, errf *os.File) [3]*os.File {
+	return [3]*os.File{in, out, errf}
+}
+
+func dialConsole(path string) (*os.File, error) {
+	conn, err := net.Dial("unix", path)
+	if err != nil {
+		return nil, fmt.Errorf("console socket %s: %w", path, err)
+	}
+	defer conn.Close()
+	f, err := conn.(*net.UnixConn).File()
+	if err != nil {
+		return nil, fmt.Errorf("console socket %s: %w", path, err)
+	}
+	return f, nil
+}
+
+// writePidFile writes atomically, as runc does: podman reads it at once.
+func writePidFile(path string, pid int) error {
+	tmp := filepath.Join(filepath.Dir(path), "."+filepath.Base(path)+".tmp")
+	if err := os.WriteFile(tmp, []byte(strconv.Itoa(pid)), 0o644); err != nil {
+		return fmt.Errorf("write pid file: %w", err)
+	}
+	if err := os.Rename(tmp, path); err != nil {
+		return fmt.Errorf("write pid file: %w", err)
+	}
+	return nil
+}

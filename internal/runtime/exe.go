@@ -1,0 +1,76 @@
+package runtime
+
+import (
+	"fmt"
+	"os"
+	"runtime"
+	"strconv"
+
+	"golang.org/x/sys/unix"
+)
+
+// exeHandle is the runtime binary as the init re-executes it.
+//
+// CVE-2019-5736: a container process can open /proc/<init>/exe while the
+// init (or an exec'd process) still runs the runtime binary, and write
+// through it later to replace the host's binary. The re-exec therefore goes
+// through a read-only bind mount of the binary, made in a throw-away mount
+// namespace of one locked thread: /proc/<pid>/exe then names a file on a
+// read-only mount that no container can remount, and the host sees no mount
+// at all. This costs a few syscalls per start, against a ~10 MB memfd copy.
+type exeHandle struct {
+	path string // what to exec: /proc/self/fd/N
+	file *os.File
+}
+
+// High enough not to collide with the fds the child receives (0..2 and
+// ExtraFiles), which Go dup2s into place before exec.
+const exeFdFloor = 200
+
+func openExe() (*exeHandle, error) {
+	type result struct {
+		fd  int
+		err error
+	}
+	res := make(chan result, 1)
+	go func() {
+		// Never unlocked: the thread dies with its private mount namespace.
+		runtime.LockOSThread()
+		fd, err := roExe()
+		res <- result{fd, err}
+	}()
+	r := <-res
+	if r.err != nil {
+		return nil, fmt.Errorf("protect runtime binary: %w", r.err)
+	}
+	f := os.NewFile(uintptr(r.fd), "berth-runc-exe")
+	return &exeHandle{path: "/proc/self/fd/" + strconv.Itoa(r.fd), file: f}, nil
+}
+
+func roExe() (int, error) {
+	self, err := os.Readlink("/proc/self/exe")
+	if err != nil {
+		return -1, err
+	}
+	if err := unix.Unshare(unix.CLONE_FS | unix.CLONE_NEWNS); err != nil {
+		return -1, fmt.Errorf("unshare: %w", err)
+	}
+	if err := unix.Mount("", "/", "", unix.MS_SLAVE|unix.MS_REC, ""); err != nil {
+		return -1, fmt.Errorf("make / rslave: %w", err)
+	}
+	if err := unix.Mount(self, self, "", unix.MS_BIND, ""); err != nil {
+		return -1, fmt.Errorf("bind %s: %w", self, err)
+	}
+	if err := unix.Mount("", self, "", unix.MS_BIND|unix.MS_REMOUNT|unix.MS_RDONLY, ""); err != nil {
+		return -1, fmt.Errorf("remount %s read-only: %w", self, err)
+	}
+	fd, err := unix.Open(self, unix.O_PATH|unix.O_CLOEXEC, 0)
+	if err != nil {
+		return -1, err
+	}
+	high, err := unix.FcntlInt(uintptr(fd), unix.F_DUPFD_CLOEXEC, exeFdFloor)
+	unix.Close(fd)
+	return high, err
+}
+
+func (e *exeHandle) Close() { e.file.Close() }

@@ -1,0 +1,68 @@
+// nsenter joins namespaces by path before the Go runtime starts: setns(2)
+// into a user or mount namespace is refused to a multi-threaded process, and
+// the Go runtime is multi-threaded from its first instruction. The runtime's
+// init re-exec carries the work list in the environment; without it this
+// constructor returns at once and costs one getenv.
+#define _GNU_SOURCE
+#include <errno.h>
+#include <fcntl.h>
+#include <sched.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#define MAXNS 16
+
+// fail reports to the parent over the sync socket (one JSON line, the same
+// framing the Go side uses) and exits; the parent turns it into an error.
+static void fail(const char *what, const char *path, int err) {
+	const char *fdstr = getenv("_BERTH_SYNC_FD");
+	char buf[1024];
+	int n = snprintf(buf, sizeof(buf),
+			 "{\"type\":\"error\",\"message\":\"nsenter: %s %s: %s\"}\n",
+			 what, path ? path : "", strerror(err));
+	if (fdstr != NULL && n > 0) {
+		int fd = atoi(fdstr);
+		if (write(fd, buf, (size_t)n) < 0) {
+		}
+	} else {
+		fputs(buf, stderr);
+	}
+	_exit(1);
+}
+
+__attribute__((constructor)) static void berth_nsenter(void) {
+	const char *list = getenv("_BERTH_SETNS");
+	const char *unshareflags = getenv("_BERTH_UNSHARE");
+	if (list == NULL && unshareflags == NULL)
+		return;
+
+	// Open every path first: joining the mount namespace changes how later
+	// paths resolve. The Go side orders the list (user first, mount last).
+	int fds[MAXNS];
+	char *paths[MAXNS];
+	int n = 0;
+	if (list != NULL && *list != '\0') {
+		char *copy = strdup(list);
+		if (copy == NULL)
+			fail("strdup", "", ENOMEM);
+		for (char *tok = strtok(copy, ":"); tok != NULL && n < MAXNS; tok = strtok(NULL, ":")) {
+			int fd = open(tok, O_RDONLY | O_CLOEXEC);
+			if (fd < 0)
+				fail("open", tok, errno);
+			paths[n] = tok;
+			fds[n++] = fd;
+		}
+	}
+	for (int i = 0; i < n; i++) {
+		if (setns(fds[i], 0) < 0)
+			fail("setns", paths[i], errno);
+		close(fds[i]);
+	}
+	if (unshareflags != NULL && *unshareflags != '\0') {
+		int flags = atoi(unshareflags);
+		if (flags != 0 && unshare(flags) < 0)
+			fail("unshare", unshareflags, errno);
+	}
+}

@@ -1,0 +1,254 @@
+package runtime
+
+import (
+	"bufio"
+	"fmt"
+	"os"
+	"path/filepath"
+	"strconv"
+	"strings"
+
+	"github.com/berthproject/berth/internal/runtime/seccomp"
+	"github.com/containerd/console"
+	specs "github.com/opencontainers/runtime-spec/specs-go"
+	"golang.org/x/sys/unix"
+)
+
+const defaultPath = "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin"
+
+// preparedProcess is the user process, checked and half set up: everything
+// that can fail for a reason the user should see at create time is done
+// before the init reports ready.
+type preparedProcess struct {
+	p       *specs.Process
+	path    string
+	env     []string
+	caps    *capSets
+	seccomp *specs.LinuxSeccomp
+}
+
+// prepareProcess runs in the final root: cwd, rlimits, oom score, terminal,
+// and the lookup of the binary.
+func prepareProcess(p *specs.Process, consoleFd int) (*preparedProcess, error) {
+	caps, err := parseCaps(p.Capabilities)
+	if err != nil {
+		return nil, err
+	}
+	env := p.Env
+	if !hasEnv(env, "HOME") {
+		env = append(env, "HOME="+homeDir(int(p.User.UID)))
+	}
+	cwd := p.Cwd
+	if cwd == "" {
+		cwd = "/"
+	}
+	if err := unix.Chdir(cwd); err != nil {
+		return nil, fmt.Errorf("chdir to cwd %q in the container: %w", cwd, err)
+	}
+	if err := setRlimits(p.Rlimits); err != nil {
+		return nil, err
+	}
+	if p.OOMScoreAdj != nil {
+		if err := os.WriteFile("/proc/self/oom_score_adj", []byte(strconv.Itoa(*p.OOMScoreAdj)), 0); err != nil {
+			return nil, fmt.Errorf("set oomScoreAdj %d: %w", *p.OOMScoreAdj, err)
+		}
+	}
+	path, err := lookPath(p.Args[0], env)
+	if err != nil {
+		return nil, err
+	}
+	if consoleFd >= 0 {
+		if err := setupConsole(consoleFd, int(p.User.UID)); err != nil {
+			return nil, err
+		}
+	}
+	return &preparedProcess{p: p, path: path, env: env, caps: caps}, nil
+}
+
+// execute switches to the container user, applies the capability sets,
+// no_new_privs and seccomp, and execs. It only returns on failure.
+func (pp *preparedProcess) execute(preserved int) error {
+	p := pp.p
+	if err := pp.caps.dropBounding(); err != nil {
+		return err
+	}
+	if err := unix.Prctl(unix.PR_SET_KEEPCAPS, 1, 0, 0, 0); err != nil {
+		return fmt.Errorf("keep capabilities: %w", err)
+	}
+	if err := setUser(p.User); err != nil {
+		return err
+	}
+	if err := unix.Prctl(unix.PR_SET_KEEPCAPS, 0, 0, 0, 0); err != nil {
+		return err
+	}
+	umask := 0o022
+	if p.User.Umask != nil {
+		umask = int(*p.User.Umask)
+	}
+	unix.Umask(umask)
+	// Before seccomp, which may forbid close_range.
+	// CVE-2024-21626: no fd of ours may reach the container process.
+	if err := unix.CloseRange(uint(3+preserved), ^uint(0), unix.CLOSE_RANGE_CLOEXEC); err != nil {
+		return fmt.Errorf("mark fds close-on-exec: %w", err)
+	}
+	// Without no_new_privs, installing the filter needs CAP_SYS_ADMIN:
+	// do it before the capability sets are applied. With it, as late as
+	// possible so that the profile need not allow our own syscalls.
+	if !p.NoNewPrivileges {
+		if err := seccomp.Load(pp.seccomp); err != nil {
+			return err
+		}
+	}
+	if err := pp.caps.apply(); err != nil {
+		return err
+	}
+	if p.NoNewPrivileges {
+		if err := unix.Prctl(unix.PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0); err != nil {
+			return fmt.Errorf("set no_new_privs: %w", err)
+		}
+		if err := seccomp.Load(pp.seccomp); err != nil {
+			return err
+		}
+	}
+	err := unix.Exec(pp.path, p.Args, pp.env)
+	return fmt.Errorf("exec %s: %w", pp.path, err)
+}
+
+func setUser(u specs.User) error {
+	groups := make([]int, 0, len(u.AdditionalGids))
+	for _, g := range u.AdditionalGids {
+		groups = append(groups, int(g))
+	}
+	if err := unix.Setgroups(groups); err != nil {
+		return fmt.Errorf("setgroups %v: %w", groups, err)
+	}
+	if err := unix.Setresgid(int(u.GID), int(u.GID), int(u.GID)); err != nil {
+		return fmt.Errorf("setgid %d: %w", u.GID, err)
+	}
+	if err := unix.Setresuid(int(u.UID), int(u.UID), int(u.UID)); err != nil {
+		return fmt.Errorf("setuid %d: %w", u.UID, err)
+	}
+	return nil
+}
+
+var rlimitTypes = map[string]int{
+	"RLIMIT_AS": unix.RLIMIT_AS, "RLIMIT_CORE": unix.RLIMIT_CORE, "RLIMIT_CPU": unix.RLIMIT_CPU,
+	"RLIMIT_DATA": unix.RLIMIT_DATA, "RLIMIT_FSIZE": unix.RLIMIT_FSIZE, "RLIMIT_LOCKS": unix.RLIMIT_LOCKS,
+	"RLIMIT_MEMLOCK": unix.RLIMIT_MEMLOCK, "RLIMIT_MSGQUEUE": unix.RLIMIT_MSGQUEUE, "RLIMIT_NICE": unix.RLIMIT_NICE,
+	"RLIMIT_NOFILE": unix.RLIMIT_NOFILE, "RLIMIT_NPROC": unix.RLIMIT_NPROC, "RLIMIT_RSS": unix.RLIMIT_RSS,
+	"RLIMIT_RTPRIO": unix.RLIMIT_RTPRIO, "RLIMIT_RTTIME": unix.RLIMIT_RTTIME, "RLIMIT_SIGPENDING": unix.RLIMIT_SIGPENDING,
+	"RLIMIT_STACK": unix.RLIMIT_STACK,
+}
+
+func setRlimits(limits []specs.POSIXRlimit) error {
+	for _, l := range limits {
+		res, ok := rlimitTypes[l.Type]
+		if !ok {
+			return fmt.Errorf("rlimit: unknown type %q", l.Type)
+		}
+		want := unix.Rlimit{Cur: l.Soft, Max: l.Hard}
+		if err := unix.Setrlimit(res, &want); err != nil {
+			var cur unix.Rlimit
+			_ = unix.Getrlimit(res, &cur)
+			if err == unix.EPERM && l.Hard > cur.Max {
+				return fmt.Errorf("rlimit %s: hard limit %d is above the host's %d, and raising it needs CAP_SYS_RESOURCE: %w", l.Type, l.Hard, cur.Max, err)
+			}
+			return fmt.Errorf("rlimit %s soft=%d hard=%d: %w", l.Type, l.Soft, l.Hard, err)
+		}
+	}
+	return nil
+}
+
+func hasEnv(env []string, key string) bool {
+	for _, e := range env {
+		if strings.HasPrefix(e, key+"=") {
+			return true
+		}
+	}
+	return false
+}
+
+// homeDir reads the container's /etc/passwd; "/" when there is no entry.
+func homeDir(uid int) string {
+	f, err := os.Open("/etc/passwd")
+	if err != nil {
+		return "/"
+	}
+	defer f.Close()
+	s := bufio.NewScanner(f)
+	for s.Scan() {
+		fields := strings.Split(s.Text(), ":")
+		if len(fields) >= 6 && fields[2] == strconv.Itoa(uid) {
+			return fields[5]
+		}
+	}
+	return "/"
+}
+
+// lookPath resolves the binary inside the container, with the container's
+// PATH, so that a missing one is reported before the container starts.
+func lookPath(name string, env []string) (string, error) {
+	if strings.Contains(name, "/") {
+		if err := isExecutable(name); err != nil {
+			return "", fmt.Errorf("exec %q in the container: %w: %w", name, err, ErrProcessNotFound)
+		}
+		return name, nil
+	}
+	path := defaultPath
+	for _, e := range env {
+		if v, ok := strings.CutPrefix(e, "PATH="); ok {
+			path = v
+		}
+	}
+	for _, dir := range filepath.SplitList(path) {
+		if dir == "" {
+			dir = "."
+		}
+		p := filepath.Join(dir, name)
+		if isExecutable(p) == nil {
+			return p, nil
+		}
+	}
+	return "", fmt.Errorf("exec %q: not found in the container's $PATH (%s): %w", name, path, ErrProcessNotFound)
+}
+
+func isExecutable(p string) error {
+	st, err := os.Stat(p)
+	if err != nil {
+		return err
+	}
+	if st.IsDir() || st.Mode().Perm()&0o111 == 0 {
+		return fmt.Errorf("%s is not an executable file", p)
+	}
+	return nil
+}
+
+// setupConsole makes a pty in the container's devpts, sends the master to
+// the console socket and makes the slave our controlling terminal and stdio.
+func setupConsole(socketFd, uid int) error {
+	pty, slavePath, err := console.NewPty()
+	if err != nil {
+		return fmt.Errorf("create pty: %w", err)
+	}
+	defer pty.Close()
+	rights := unix.UnixRights(int(pty.Fd()))
+	if err := unix.Sendmsg(socketFd, []byte(slavePath), rights, nil, 0); err != nil {
+		return fmt.Errorf("send pty master to console socket: %w", err)
+	}
+	unix.Close(socketFd)
+	slave, err := unix.Open(slavePath, unix.O_RDWR|unix.O_NOCTTY|unix.O_CLOEXEC, 0)
+	if err != nil {
+		return fmt.Errorf("open %s: %w", slavePath, err)
+	}
+	_ = unix.Fchown(slave, uid, -1)
+	for fd := 0; fd < 3; fd++ {
+		if err := unix.Dup3(slave, fd, 0); err != nil {
+			return err
+		}
+	}
+	unix.Close(slave)
+	if err := unix.IoctlSetInt(0, unix.TIOCSCTTY, 0); err != nil {
+		return fmt.Errorf("set controlling terminal: %w", err)
+	}
+	return nil
+}

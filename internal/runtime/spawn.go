@@ -1,0 +1,207 @@
+package runtime
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"os"
+	"os/exec"
+	"runtime"
+	"strconv"
+	"syscall"
+
+	specs "github.com/opencontainers/runtime-spec/specs-go"
+	"golang.org/x/sys/unix"
+)
+
+// nsJoin is one namespace to enter by path.
+type nsJoin struct {
+	typ  specs.LinuxNamespaceType
+	path string
+}
+
+// nsPlan splits the namespace work between the three places that can do it:
+// clone flags on the re-exec (new namespaces, with Go writing the id maps),
+// the parent's locked thread right before the clone (joins whose effect is
+// inherited: pid and time apply only to children; everything when the
+// child gets a new user namespace and so loses rights over host-owned ones),
+// and the child's C constructor (user and mount joins, which a
+// multi-threaded process may not do).
+type nsPlan struct {
+	cloneFlags  uintptr
+	threadJoins []nsJoin
+	ctorJoins   []string // user first, mount last
+	ctorUnshare uintptr
+}
+
+func planNamespaces(namespaces []specs.LinuxNamespace) nsPlan {
+	var p nsPlan
+	var newUser, joinUser bool
+	for _, ns := range namespaces {
+		if ns.Type == specs.UserNamespace {
+			newUser, joinUser = ns.Path == "", ns.Path != ""
+		}
+	}
+	var user, mount string
+	var middle []string
+	for _, ns := range namespaces {
+		flag := nsFlags[ns.Type]
+		switch {
+		case ns.Path == "" && joinUser && ns.Type != specs.PIDNamespace && ns.Type != specs.TimeNamespace:
+			// Owned by the joined user namespace: unshare after setns.
+			p.ctorUnshare |= flag
+		case ns.Path == "":
+			p.cloneFlags |= flag
+		case ns.Type == specs.UserNamespace:
+			user = ns.Path
+		case newUser || ns.Type == specs.PIDNamespace || ns.Type == specs.TimeNamespace:
+			p.threadJoins = append(p.threadJoins, nsJoin{ns.Type, ns.Path})
+		case ns.Type == specs.MountNamespace:
+			mount = ns.Path
+		default:
+			middle = append(middle, ns.Path)
+		}
+	}
+	if user != "" {
+		p.ctorJoins = append(p.ctorJoins, user)
+	}
+	p.ctorJoins = append(p.ctorJoins, middle...)
+	if mount != "" {
+		p.ctorJoins = append(p.ctorJoins, mount)
+	}
+	return p
+}
+
+// child is a started init (or exec) process and the parent's end of its
+// sync socket.
+type child struct {
+	cmd  *exec.Cmd
+	sync *os.File
+	dec  *json.Decoder
+}
+
+type spawnArgs struct {
+	plan   nsPlan
+	spec   *specs.Spec // for id mappings
+	stdio  [3]*os.File
+	extra  []*os.File // preserved fds, then fifo/console as the init config says
+	setsid bool
+	exe    *exeHandle
+	syncAt int // index in extra where the sync socket goes
+}
+
+// spawn re-executes the runtime binary in init mode inside the planned
+// namespaces. The caller sends the initConfig and reads the answer.
+func spawn(ctx context.Context, a spawnArgs) (*child, error) {
+	fds, err := unix.Socketpair(unix.AF_UNIX, unix.SOCK_STREAM|unix.SOCK_CLOEXEC, 0)
+	if err != nil {
+		return nil, fmt.Errorf("socketpair: %w", err)
+	}
+	parentEnd := os.NewFile(uintptr(fds[0]), "sync-parent")
+	childEnd := os.NewFile(uintptr(fds[1]), "sync-child")
+	defer childEnd.Close()
+
+	// Preserved fds keep 3.. for the container; the sync socket follows.
+	files := append([]*os.File{}, a.extra[:a.syncAt]...)
+	syncFd := 3 + len(files)
+	files = append(files, childEnd)
+	files = append(files, a.extra[a.syncAt:]...)
+
+	cmd := &exec.Cmd{
+		Path:       a.exe.path,
+		Args:       []string{"berth-runc", "init"},
+		Env:        []string{"_BERTH_INIT=1", "_BERTH_SYNC_FD=" + strconv.Itoa(syncFd)},
+		Stdin:      a.stdio[0],
+		Stdout:     a.stdio[1],
+		Stderr:     a.stdio[2],
+		ExtraFiles: files,
+		SysProcAttr: &syscall.SysProcAttr{
+			Cloneflags: a.plan.cloneFlags,
+			Setsid:     a.setsid,
+		},
+	}
+	if len(a.plan.ctorJoins) > 0 {
+		cmd.Env = append(cmd.Env, "_BERTH_SETNS="+joinPaths(a.plan.ctorJoins))
+	}
+	if a.plan.ctorUnshare != 0 {
+		cmd.Env = append(cmd.Env, "_BERTH_UNSHARE="+strconv.FormatUint(uint64(a.plan.ctorUnshare), 10))
+	}
+	if a.plan.cloneFlags&unix.CLONE_NEWUSER != 0 {
+		cmd.SysProcAttr.UidMappings = idMaps(a.spec.Linux.UIDMappings)
+		cmd.SysProcAttr.GidMappings = idMaps(a.spec.Linux.GIDMappings)
+		cmd.SysProcAttr.GidMappingsEnableSetgroups = true
+	}
+	if err := startIn(cmd, a.plan.threadJoins); err != nil {
+		parentEnd.Close()
+		return nil, err
+	}
+	return &child{cmd: cmd, sync: parentEnd, dec: json.NewDecoder(parentEnd)}, nil
+}
+
+func joinPaths(p []string) string {
+	s := ""
+	for i, x := range p {
+		if i > 0 {
+			s += ":"
+		}
+		s += x
+	}
+	return s
+}
+
+func idMaps(m []specs.LinuxIDMapping) []syscall.SysProcIDMap {
+	out := make([]syscall.SysProcIDMap, 0, len(m))
+	for _, x := range m {
+		out = append(out, syscall.SysProcIDMap{ContainerID: int(x.ContainerID), HostID: int(x.HostID), Size: int(x.Size)})
+	}
+	return out
+}
+
+// startIn starts cmd from a thread that first joins the given namespaces.
+// The thread is never unlocked: when its goroutine returns, the Go runtime
+// destroys it, so no other goroutine ever runs in those namespaces.
+func startIn(cmd *exec.Cmd, joins []nsJoin) error {
+	if len(joins) == 0 {
+		if err := cmd.Start(); err != nil {
+			return fmt.Errorf("start container init: %w", err)
+		}
+		return nil
+	}
+	errc := make(chan error, 1)
+	go func() {
+		runtime.LockOSThread()
+		errc <- func() error {
+			for _, j := range joins {
+				if j.typ == specs.MountNamespace {
+					// setns(mnt) needs a private fs struct.
+					if err := unix.Unshare(unix.CLONE_FS); err != nil {
+						return fmt.Errorf("unshare fs: %w", err)
+					}
+				}
+				fd, err := unix.Open(j.path, unix.O_RDONLY|unix.O_CLOEXEC, 0)
+				if err != nil {
+					return fmt.Errorf("open %s namespace %s: %w", j.typ, j.path, err)
+				}
+				err = unix.Setns(fd, int(nsFlags[j.typ]))
+				unix.Close(fd)
+				if err != nil {
+					return fmt.Errorf("join %s namespace %s: %w", j.typ, j.path, err)
+				}
+			}
+			if err := cmd.Start(); err != nil {
+				return fmt.Errorf("start container init: %w", err)
+			}
+			return nil
+		}()
+	}()
+	// Start does not block for long; waiting keeps the thread's fate simple.
+	return <-errc
+}
+
+// kill stops a child that failed half-way; its namespaces and mounts die
+// with it.
+func (c *child) kill() {
+	_ = c.cmd.Process.Kill()
+	_, _ = c.cmd.Process.Wait()
+	c.sync.Close()
+}
