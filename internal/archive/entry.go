@@ -84,6 +84,13 @@ func (c *checker) check(hdr *tar.Header) (entry, error) {
 	if err != nil {
 		return entry{}, err
 	}
+	// A sparse map can announce terabytes of holes in a few bytes; no
+	// image tool writes sparse layers, so they are refused.
+	for k := range hdr.PAXRecords {
+		if strings.HasPrefix(k, "GNU.sparse.") {
+			return entry{}, invalid(hdr.Name, "sparse files are not supported")
+		}
+	}
 	if p == "." {
 		return entry{kind: kindSkip}, nil
 	}

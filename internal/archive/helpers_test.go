@@ -4,6 +4,7 @@ import (
 	"archive/tar"
 	"bytes"
 	"compress/gzip"
+	"fmt"
 	"testing"
 	"time"
 )
@@ -16,6 +17,8 @@ type tarEntry struct {
 	mode       int64
 	uid, gid   int
 	xattrs     map[string]string
+	// sparse announces a 1 TiB sparse file with no data.
+	sparse bool
 }
 
 func file(name, body string) tarEntry { return tarEntry{name: name, typ: tar.TypeReg, body: body} }
@@ -52,6 +55,17 @@ func makeTar(t testing.TB, entries ...tarEntry) []byte {
 			}
 			hdr.PAXRecords["SCHILY.xattr."+k] = v
 		}
+		if e.sparse {
+			// archive/tar will not write sparse records: hand-made blocks.
+			tw.Flush()
+			recs := paxRecord("GNU.sparse.major", "1") + paxRecord("GNU.sparse.minor", "0") +
+				paxRecord("GNU.sparse.realsize", "1099511627776") + paxRecord("GNU.sparse.name", e.name)
+			buf.Write(ustarBlock("pax", 'x', len(recs)))
+			buf.Write(padBlock([]byte(recs)))
+			buf.Write(ustarBlock(e.name, '0', 512))
+			buf.Write(padBlock([]byte("1\n0\n0\n"))) // map: one hole-only entry
+			continue
+		}
 		if err := tw.WriteHeader(hdr); err != nil {
 			t.Fatalf("write header %s: %v", e.name, err)
 		}
@@ -74,4 +88,39 @@ func gzipped(t testing.TB, b []byte) []byte {
 	zw.Write(b)
 	zw.Close()
 	return buf.Bytes()
+}
+
+func paxRecord(k, v string) string {
+	n := len(k) + len(v) + 3
+	for {
+		s := fmt.Sprintf("%d %s=%s\n", n, k, v)
+		if len(s) == n {
+			return s
+		}
+		n = len(s)
+	}
+}
+
+func padBlock(b []byte) []byte {
+	return append(b, make([]byte, (512-len(b)%512)%512)...)
+}
+
+// ustarBlock is a raw ustar header block.
+func ustarBlock(name string, typ byte, size int) []byte {
+	b := make([]byte, 512)
+	copy(b, name)
+	copy(b[100:], "0000644\x00")
+	copy(b[108:], "0000000\x00")
+	copy(b[116:], "0000000\x00")
+	copy(b[124:], fmt.Sprintf("%011o\x00", size))
+	copy(b[136:], "00000000000\x00")
+	b[156] = typ
+	copy(b[257:], "ustar\x0000")
+	copy(b[148:], "        ")
+	sum := 0
+	for _, c := range b {
+		sum += int(c)
+	}
+	copy(b[148:], fmt.Sprintf("%06o\x00 ", sum))
+	return b
 }

@@ -32,6 +32,7 @@ var maliciousLayers = []struct {
 	{"whiteout escaping", []tarEntry{file(".wh.../..", "")}, ".wh.../.."},
 	{"whiteout through symlink", []tarEntry{symlink("s", "/etc"), file("s/.wh.passwd", "")}, "s/.wh.passwd"},
 	{"empty name", []tarEntry{file("", "x")}, `""`},
+	{"sparse", []tarEntry{{name: "huge", typ: tar.TypeReg, xattrs: nil, body: "", mode: 0o644, sparse: true}}, "huge"},
 }
 
 func TestValidateRefusesMaliciousLayers(t *testing.T) {
