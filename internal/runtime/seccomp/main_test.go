@@ -18,11 +18,15 @@ import (
 // profileEnv, runs the syscalls listed in probeEnv and prints their errnos.
 const (
 	profileEnv = "BERTH_SECCOMP_TEST_PROFILE"
+	programEnv = "BERTH_SECCOMP_TEST_PROGRAM" // a compiled Program instead
 	probeEnv   = "BERTH_SECCOMP_TEST_PROBES"
 )
 
 func TestMain(m *testing.M) {
 	if p := os.Getenv(profileEnv); p != "" {
+		runHelper(p, os.Getenv(probeEnv))
+	}
+	if p := os.Getenv(programEnv); p != "" {
 		runHelper(p, os.Getenv(probeEnv))
 	}
 	os.Exit(m.Run())
@@ -31,10 +35,19 @@ func TestMain(m *testing.M) {
 // runHelper never returns. Probes are "getppid" or "getpriority WHICH WHO",
 // separated by ";"; each prints "errno=N".
 func runHelper(profile, probes string) {
-	var cfg specs.LinuxSeccomp
-	if err := json.Unmarshal([]byte(profile), &cfg); err != nil {
-		fmt.Println("bad profile:", err)
-		os.Exit(3)
+	install := func() error {
+		if os.Getenv(programEnv) != "" {
+			var p Program
+			if err := json.Unmarshal([]byte(profile), &p); err != nil {
+				return err
+			}
+			return p.Install()
+		}
+		var cfg specs.LinuxSeccomp
+		if err := json.Unmarshal([]byte(profile), &cfg); err != nil {
+			return err
+		}
+		return Load(&cfg)
 	}
 	// no_new_privs lets the helper install a filter without CAP_SYS_ADMIN,
 	// so these tests also run as an ordinary user.
@@ -42,7 +55,7 @@ func runHelper(profile, probes string) {
 		fmt.Println("no_new_privs:", err)
 		os.Exit(3)
 	}
-	if err := Load(&cfg); err != nil {
+	if err := install(); err != nil {
 		fmt.Println("load:", err)
 		os.Exit(4)
 	}
@@ -65,7 +78,7 @@ func runHelper(profile, probes string) {
 }
 
 // runProbes loads cfg in a helper process and returns one errno per probe.
-func runProbes(t *testing.T, cfg *specs.LinuxSeccomp, probes ...string) []int {
+func runProbes(t *testing.T, cfg any, probes ...string) []int {
 	t.Helper()
 	out, err := helper(t, cfg, probes...).Output()
 	if err != nil {
@@ -85,14 +98,20 @@ func runProbes(t *testing.T, cfg *specs.LinuxSeccomp, probes ...string) []int {
 	return errnos
 }
 
-func helper(t *testing.T, cfg *specs.LinuxSeccomp, probes ...string) *exec.Cmd {
+// helper returns the helper command for a profile (*specs.LinuxSeccomp,
+// installed with Load) or a compiled *Program (installed with Install).
+func helper(t *testing.T, filter any, probes ...string) *exec.Cmd {
 	t.Helper()
-	b, err := json.Marshal(cfg)
+	b, err := json.Marshal(filter)
 	if err != nil {
 		t.Fatal(err)
 	}
+	env := profileEnv
+	if _, ok := filter.(*Program); ok {
+		env = programEnv
+	}
 	cmd := exec.Command(os.Args[0], "-test.run=^$")
-	cmd.Env = append(os.Environ(), profileEnv+"="+string(b), probeEnv+"="+strings.Join(probes, ";"))
+	cmd.Env = append(os.Environ(), env+"="+string(b), probeEnv+"="+strings.Join(probes, ";"))
 	return cmd
 }
 

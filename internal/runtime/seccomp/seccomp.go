@@ -12,12 +12,14 @@
 package seccomp
 
 import (
+	"errors"
 	"fmt"
 	"log/slog"
 
 	"github.com/containerd/errdefs"
 	specs "github.com/opencontainers/runtime-spec/specs-go"
 	libseccomp "github.com/seccomp/libseccomp-golang"
+	"golang.org/x/sys/unix"
 )
 
 // Load compiles cfg and installs it on every thread of the calling process
@@ -33,6 +35,9 @@ func Load(cfg *specs.LinuxSeccomp) error {
 	}
 	defer filter.Release()
 	if err := filter.Load(); err != nil {
+		if errors.Is(err, unix.EACCES) {
+			return fmt.Errorf("install seccomp filter: %w (the caller needs CAP_SYS_ADMIN or no_new_privs)", err)
+		}
 		return fmt.Errorf("install seccomp filter: %w", err)
 	}
 	return nil

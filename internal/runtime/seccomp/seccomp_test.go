@@ -4,6 +4,7 @@ import (
 	"errors"
 	"os/exec"
 	"slices"
+	"strings"
 	"syscall"
 	"testing"
 
@@ -202,5 +203,15 @@ func TestFeatures(t *testing.T) {
 		if !slices.Contains(f.KnownFlags, s) {
 			t.Errorf("supported flag %s is not in KnownFlags %v", s, f.KnownFlags)
 		}
+	}
+}
+
+func TestTrapRaisesSIGSYS(t *testing.T) {
+	cfg := &specs.LinuxSeccomp{DefaultAction: specs.ActAllow,
+		Syscalls: []specs.LinuxSyscall{{Names: []string{"getppid"}, Action: specs.ActTrap}}}
+	out, err := helper(t, cfg, "getppid").CombinedOutput()
+	// The Go runtime treats an unexpected SIGSYS as fatal and names it.
+	if err == nil || !strings.Contains(string(out), "SIGSYS") {
+		t.Errorf("helper: %v, output %q; want it to die of SIGSYS", err, out)
 	}
 }
