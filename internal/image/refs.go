@@ -24,7 +24,8 @@ func noSuchImage(name string) error {
 func parseNamed(name string) (reference.Named, error) {
 	ref, err := reference.ParseNormalizedNamed(name)
 	if err != nil {
-		return nil, fmt.Errorf("invalid reference format %q: %v: %w", name, err, errdefs.ErrInvalidArgument)
+		why := strings.TrimPrefix(err.Error(), "invalid reference format")
+		return nil, fmt.Errorf("invalid reference format %q%s: %w", name, why, errdefs.ErrInvalidArgument)
 	}
 	return ref, nil
 }
