@@ -7,6 +7,7 @@ import (
 	"path/filepath"
 	"slices"
 	"strings"
+	"syscall"
 	"testing"
 
 	"github.com/containerd/errdefs"
@@ -301,5 +302,41 @@ func TestHugepageLimit(t *testing.T) {
 	}
 	if got := strings.TrimSpace(string(b)); got != "8589934592" {
 		t.Errorf("%s = %s, want 8589934592", file, got)
+	}
+}
+
+func TestSignalKillsEveryProcessEvenWhenPaused(t *testing.T) {
+	requireRoot(t)
+	m := newTestManager(t, nil)
+	first := startSleep(t)
+	if err := m.Apply(first.Process.Pid); err != nil {
+		t.Fatal(err)
+	}
+	second := startSleep(t)
+	if err := m.Join(second.Process.Pid); err != nil {
+		t.Fatal(err)
+	}
+	// SIGCONT changes nothing for sleep: the signal must not break the cgroup.
+	if err := m.Signal(syscall.SIGCONT); err != nil {
+		t.Fatal(err)
+	}
+	if frozen, _ := m.Frozen(); frozen {
+		t.Error("Signal left a running cgroup frozen")
+	}
+	if err := m.Freeze(); err != nil { // a paused container
+		t.Fatal(err)
+	}
+	if err := m.Signal(syscall.SIGKILL); err != nil {
+		t.Fatal(err)
+	}
+	for _, c := range []*exec.Cmd{first, second} {
+		err := c.Wait()
+		var exit *exec.ExitError
+		if !errors.As(err, &exit) || exit.Sys().(syscall.WaitStatus).Signal() != syscall.SIGKILL {
+			t.Errorf("pid %d ended with %v, want SIGKILL", c.Process.Pid, err)
+		}
+	}
+	if pids, err := m.Pids(); err != nil || len(pids) != 0 {
+		t.Errorf("Pids() after SIGKILL = %v, %v; want none", pids, err)
 	}
 }
