@@ -3,6 +3,7 @@ package image
 import (
 	"archive/tar"
 	"bytes"
+	"compress/gzip"
 	"context"
 	"encoding/json"
 	"errors"
@@ -170,3 +171,5 @@ func members(t testing.TB, data []byte) map[string][]byte {
 	})
 	return out
 }
+
+func newGzip(w io.Writer) io.WriteCloser { return gzip.NewWriter(w) }
