@@ -115,6 +115,16 @@ func (d *daemon) stop(t *testing.T) error {
 	}
 }
 
+// kill sends SIGKILL and waits for the process to go.
+func (d *daemon) kill() {
+	if d.cmd == nil {
+		return
+	}
+	_ = d.cmd.Process.Kill()
+	<-d.done
+	d.cmd = nil
+}
+
 // result is what a command printed and how it exited.
 type result struct {
 	stdout, stderr string
