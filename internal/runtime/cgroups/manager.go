@@ -150,8 +150,9 @@ func (m *Manager) Path() string { return m.path }
 
 // Apply creates the cgroup(s), applies the resources given to New and
 // moves pid into them. The limits are written before pid joins so that a
-// rejected limit leaves no cgroup behind: on error nothing is left to
-// destroy unless pid had already joined (the last step). A cgroup that
+// rejected limit leaves no cgroup behind. If pid fails to join (the last
+// step) it may remain in some controllers: the caller kills it and calls
+// Destroy, as after any failed create. A cgroup that
 // already holds processes belongs to another container: Apply refuses it.
 // On a Manager from Load, Apply only adds pid (as Join does).
 func (m *Manager) Apply(pid int) error {
@@ -175,6 +176,7 @@ func (m *Manager) Apply(pid int) error {
 		return err
 	}
 	if err := m.mgr.Apply(pid); err != nil {
+		_ = m.mgr.Destroy() // removes the controllers pid did not join
 		return fmt.Errorf("cgroup %s: add pid %d: %w", m.path, pid, err)
 	}
 	return nil
