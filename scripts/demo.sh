@@ -22,7 +22,7 @@ cleanup() {
 trap cleanup EXIT INT TERM
 
 # step shows a berth command, then runs it.
-step() { printf '\n$ berth %s\n' "$*"; "$berth" "$@"; }
+step() { printf '\n$ berth'; printf ' %q' "$@"; printf '\n'; "$berth" "$@"; }
 
 # A root filesystem: busybox and a symlink per applet.
 mkdir -p "$scratch/rootfs/bin" "$scratch/rootfs/tmp" "$scratch/rootfs/etc"
