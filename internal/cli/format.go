@@ -13,8 +13,14 @@ import (
 // templateFuncs are the functions Docker offers in --format templates.
 var templateFuncs = template.FuncMap{
 	"json": func(v any) (string, error) {
-		b, err := json.Marshal(v)
-		return string(b), err
+		// As Docker's: no HTML escaping, so "<none>" stays readable.
+		var buf bytes.Buffer
+		enc := json.NewEncoder(&buf)
+		enc.SetEscapeHTML(false)
+		if err := enc.Encode(v); err != nil {
+			return "", err
+		}
+		return strings.TrimSuffix(buf.String(), "\n"), nil
 	},
 	"join":     strings.Join,
 	"split":    strings.Split,

@@ -36,7 +36,7 @@ func TestImageRows(t *testing.T) {
 }
 
 func TestListFormatTableAndJSON(t *testing.T) {
-	rows := []any{imageRow{Repository: "busybox", Tag: "latest", ID: "abababababab", CreatedSince: "2 hours ago", Size: "4.26MB"}}
+	rows := []any{imageRow{Repository: "busybox", Tag: "latest", Digest: "<none>", ID: "abababababab", CreatedSince: "2 hours ago", Size: "4.26MB"}}
 	lf := listFormat{headers: imageHeaders, defaultTable: "{{.Repository}}\t{{.Tag}}\t{{.ID}}\t{{.CreatedSince}}\t{{.Size}}"}
 	var buf bytes.Buffer
 	if err := lf.write(&buf, rows); err != nil {
@@ -50,7 +50,7 @@ func TestListFormatTableAndJSON(t *testing.T) {
 	for format, want := range map[string]string{
 		`table {{.ID}}\t{{.Repository}}`: "IMAGE ID       REPOSITORY\nabababababab   busybox\n",
 		"{{.Repository}}:{{.Tag}}":       "busybox:latest\n",
-		"json":                           `{"Containers":"","CreatedAt":"","CreatedSince":"2 hours ago","Digest":"","ID":"abababababab","Repository":"busybox","SharedSize":"","Size":"4.26MB","Tag":"latest","UniqueSize":"","VirtualSize":""}` + "\n",
+		"json":                           `{"Containers":"","CreatedAt":"","CreatedSince":"2 hours ago","Digest":"<none>","ID":"abababababab","Repository":"busybox","SharedSize":"","Size":"4.26MB","Tag":"latest","UniqueSize":"","VirtualSize":""}` + "\n",
 	} {
 		buf.Reset()
 		lf.format = format
