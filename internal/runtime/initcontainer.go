@@ -16,17 +16,19 @@ import (
 func containerInit(sync *os.File, cfg *initConfig) error {
 	spec := cfg.Spec
 	unix.Umask(0) // device nodes and mount points get the modes asked for
+	for _, ns := range spec.Linux.Namespaces {
+		if ns.Type == specs.CgroupNamespace && ns.Path == "" {
+			if err := unix.Unshare(unix.CLONE_NEWCGROUP); err != nil {
+				return fmt.Errorf("new cgroup namespace: %w", err)
+			}
+		}
+	}
 	hookState := &specs.State{Version: specs.Version, ID: cfg.ID, Status: specs.StateCreated, Pid: cfg.HostPid, Bundle: cfg.Bundle, Annotations: spec.Annotations}
 	if err := setupRootfs(cfg, hookState); err != nil {
 		return err
 	}
 	if err := setUTS(spec); err != nil {
 		return err
-	}
-	for k, v := range spec.Linux.Sysctl {
-		if err := writeSysctl(k, v); err != nil {
-			return err
-		}
 	}
 	pp, err := prepareProcess(cfg.Process, cfg.ConsoleFd)
 	if err != nil {

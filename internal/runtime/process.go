@@ -190,7 +190,7 @@ func homeDir(uid int) string {
 func lookPath(name string, env []string) (string, error) {
 	if strings.Contains(name, "/") {
 		if err := isExecutable(name); err != nil {
-			return "", fmt.Errorf("exec %q in the container: %w: %w", name, err, ErrProcessNotFound)
+			return "", fmt.Errorf("exec %q: %w in the container: %v", name, ErrProcessNotFound, err)
 		}
 		return name, nil
 	}
@@ -209,7 +209,7 @@ func lookPath(name string, env []string) (string, error) {
 			return p, nil
 		}
 	}
-	return "", fmt.Errorf("exec %q: not found in the container's $PATH (%s): %w", name, path, ErrProcessNotFound)
+	return "", fmt.Errorf("exec %q: %w in the container's $PATH (%s)", name, ErrProcessNotFound, path)
 }
 
 func isExecutable(p string) error {

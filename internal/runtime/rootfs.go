@@ -52,6 +52,12 @@ func setupRootfs(cfg *initConfig, hookState *specs.State) error {
 	if err != nil {
 		return err
 	}
+	// Sysctls go through /proc/sys, before readonlyPaths covers it.
+	for k, v := range spec.Linux.Sysctl {
+		if err := writeSysctl(k, v); err != nil {
+			return err
+		}
+	}
 	for _, p := range spec.Linux.ReadonlyPaths {
 		if err := readonlyPath(p); err != nil {
 			return err

@@ -47,6 +47,9 @@ func planNamespaces(namespaces []specs.LinuxNamespace) nsPlan {
 	for _, ns := range namespaces {
 		flag := nsFlags[ns.Type]
 		switch {
+		case ns.Path == "" && ns.Type == specs.CgroupNamespace:
+			// The init unshares it once the parent has moved it into
+			// its cgroup, so that the namespace's root is that cgroup.
 		case ns.Path == "" && joinUser && ns.Type != specs.PIDNamespace && ns.Type != specs.TimeNamespace:
 			// Owned by the joined user namespace: unshare after setns.
 			p.ctorUnshare |= flag
@@ -130,6 +133,9 @@ func spawn(ctx context.Context, a spawnArgs) (*child, error) {
 		cmd.SysProcAttr.UidMappings = idMaps(a.spec.Linux.UIDMappings)
 		cmd.SysProcAttr.GidMappings = idMaps(a.spec.Linux.GIDMappings)
 		cmd.SysProcAttr.GidMappingsEnableSetgroups = true
+		// Become the namespace's root before exec: host root is not
+		// mapped, and an unmapped uid has no capabilities there.
+		cmd.SysProcAttr.Credential = &syscall.Credential{Uid: 0, Gid: 0}
 	}
 	if err := startIn(cmd, a.plan.threadJoins); err != nil {
 		parentEnd.Close()

@@ -11,6 +11,9 @@
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
+#include <grp.h>
+#include <sys/ioctl.h>
+#include <linux/nsfs.h>
 
 #define MAXNS 16
 
@@ -56,9 +59,21 @@ __attribute__((constructor)) static void berth_nsenter(void) {
 		}
 	}
 	for (int i = 0; i < n; i++) {
+		int nstype = 0;
+		if (ioctl(fds[i], NS_GET_NSTYPE) == CLONE_NEWUSER)
+			nstype = CLONE_NEWUSER;
 		if (setns(fds[i], 0) < 0)
 			fail("setns", paths[i], errno);
 		close(fds[i]);
+		// Host root is not mapped in a joined user namespace: become
+		// its root, or the process has no capabilities there.
+		if (nstype == CLONE_NEWUSER) {
+			if (setresgid(0, 0, 0) < 0)
+				fail("setresgid", "0", errno);
+			if (setresuid(0, 0, 0) < 0)
+				fail("setresuid", "0", errno);
+			setgroups(0, NULL); // refused when setgroups is "deny"
+		}
 	}
 	if (unshareflags != NULL && *unshareflags != '\0') {
 		int flags = atoi(unshareflags);
