@@ -11,6 +11,7 @@ import (
 	"os/exec"
 	"path/filepath"
 	"strings"
+	"sync"
 	"syscall"
 	"testing"
 	"time"
@@ -22,6 +23,7 @@ type daemon struct {
 	host                 string // unix://<sock>
 	cmd                  *exec.Cmd
 	log                  *bytes.Buffer
+	logMu                *sync.Mutex
 	done                 chan error
 }
 
@@ -62,7 +64,9 @@ func (d *daemon) start(t *testing.T, extra ...string) {
 		"--config-file", cfg, "--log-level", "debug"}, extra...)
 	cmd := exec.Command(berthBin(), args...)
 	d.log = &bytes.Buffer{}
-	cmd.Stdout, cmd.Stderr = d.log, d.log
+	d.logMu = &sync.Mutex{}
+	cmd.Stdout = lockedWriter{d.logMu, d.log}
+	cmd.Stderr = cmd.Stdout
 	cmd.SysProcAttr = &syscall.SysProcAttr{Pdeathsig: syscall.SIGKILL}
 	if err := cmd.Start(); err != nil {
 		t.Fatal(err)
@@ -72,10 +76,29 @@ func (d *daemon) start(t *testing.T, extra ...string) {
 	t.Cleanup(func() {
 		d.stop(t)
 		if t.Failed() {
-			t.Logf("daemon log:\n%s", d.log.String())
+			t.Logf("daemon log:\n%s", d.logString())
 		}
 	})
 	d.waitReady(t)
+}
+
+// logString is what the daemon has logged so far.
+func (d *daemon) logString() string {
+	d.logMu.Lock()
+	defer d.logMu.Unlock()
+	return d.log.String()
+}
+
+// lockedWriter lets the test read the log while the daemon writes it.
+type lockedWriter struct {
+	mu *sync.Mutex
+	w  io.Writer
+}
+
+func (l lockedWriter) Write(p []byte) (int, error) {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return l.w.Write(p)
 }
 
 // waitReady polls the socket until the daemon answers (or has exited).
@@ -85,7 +108,7 @@ func (d *daemon) waitReady(t *testing.T) {
 		select {
 		case err := <-d.done:
 			d.done <- err
-			t.Fatalf("daemon exited at start: %v\n%s", err, d.log.String())
+			t.Fatalf("daemon exited at start: %v\n%s", err, d.logString())
 		default:
 		}
 		if c, err := net.Dial("unix", d.sock); err == nil {
@@ -94,7 +117,7 @@ func (d *daemon) waitReady(t *testing.T) {
 		}
 		time.Sleep(50 * time.Millisecond)
 	}
-	t.Fatalf("daemon did not listen on %s\n%s", d.sock, d.log.String())
+	t.Fatalf("daemon did not listen on %s\n%s", d.sock, d.logString())
 }
 
 // stop sends SIGTERM and waits; a daemon that does not stop is killed.

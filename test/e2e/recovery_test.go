@@ -88,3 +88,57 @@ func TestSIGKILLDuringLoadRecovers(t *testing.T) {
 		})
 	}
 }
+
+// TestSIGTERMFinishesInFlightLoad stops the daemon while a load is being
+// sent: the load completes, then the daemon exits 0, and the image is
+// there after a restart.
+func TestSIGTERMFinishesInFlightLoad(t *testing.T) {
+	d := startDaemon(t)
+	archive := testimage.DockerArchive(t, testimage.Options{RepoTags: []string{"inflight:1"}, Layers: 2, Salt: "term"})
+	pr, pw := io.Pipe()
+	req, err := http.NewRequest("POST", "http://berth/images/load", pr)
+	if err != nil {
+		t.Fatal(err)
+	}
+	type reply struct {
+		status int
+		body   string
+		err    error
+	}
+	got := make(chan reply, 1)
+	go func() {
+		resp, err := apiClient(d).Do(req)
+		if err != nil {
+			got <- reply{err: err}
+			return
+		}
+		defer resp.Body.Close()
+		b, err := io.ReadAll(resp.Body)
+		got <- reply{resp.StatusCode, string(b), err}
+	}()
+	half := len(archive) / 2
+	if _, err := pw.Write(archive[:half]); err != nil {
+		t.Fatal(err)
+	}
+	stopped := make(chan error, 1)
+	go func() { stopped <- d.stop(t) }()
+	// Wait (bounded) until the daemon has begun its shutdown.
+	for i := 0; i < 500 && !strings.Contains(d.logString(), "shutting down"); i++ {
+		time.Sleep(10 * time.Millisecond)
+	}
+	if _, err := pw.Write(archive[half:]); err != nil {
+		t.Fatalf("send rest of archive: %v", err)
+	}
+	pw.Close()
+	r := <-got
+	if r.err != nil || r.status != http.StatusOK || !strings.Contains(r.body, "Loaded image: inflight:1") {
+		t.Fatalf("in-flight load: %d %q %v", r.status, r.body, r.err)
+	}
+	if err := <-stopped; err != nil {
+		t.Fatalf("daemon exit: %v", err)
+	}
+	d.start(t)
+	if got := strings.TrimSpace(d.ok(t, "images", "--format", "{{.Repository}}:{{.Tag}}")); got != "inflight:1" {
+		t.Errorf("after restart: %q", got)
+	}
+}

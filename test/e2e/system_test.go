@@ -35,7 +35,7 @@ func TestVersionInfoPing(t *testing.T) {
 	}
 	// The ID is kept per root: a restarted daemon reports the same.
 	if err := d.stop(t); err != nil {
-		t.Fatalf("stop: %v\n%s", err, d.log)
+		t.Fatalf("stop: %v\n%s", err, d.logString())
 	}
 	d.start(t)
 	if id := strings.TrimSpace(d.ok(t, "info", "--format", "{{.ID}}")); id != info.ID {
@@ -85,12 +85,12 @@ func TestNoDaemonMessage(t *testing.T) {
 func TestGracefulShutdownOnSIGTERM(t *testing.T) {
 	d := startDaemon(t)
 	if err := d.stop(t); err != nil {
-		t.Fatalf("daemon did not exit 0 on SIGTERM: %v\n%s", err, d.log)
+		t.Fatalf("daemon did not exit 0 on SIGTERM: %v\n%s", err, d.logString())
 	}
 	if _, err := os.Stat(d.sock); !os.IsNotExist(err) {
 		t.Errorf("socket left behind after SIGTERM: %v", err)
 	}
-	if !strings.Contains(d.log.String(), "daemon stopped") {
-		t.Errorf("log lacks the stop record:\n%s", d.log)
+	if !strings.Contains(d.logString(), "daemon stopped") {
+		t.Errorf("log lacks the stop record:\n%s", d.logString())
 	}
 }
