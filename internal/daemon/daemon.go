@@ -66,8 +66,16 @@ func Run(ctx context.Context, cfg Config, logger *slog.Logger) (err error) {
 		listeners = append(listeners, l)
 	}
 
+	// inflight counts running handlers, so the stores are closed only once
+	// the last one has returned, even when the grace period ran out.
+	var inflight sync.WaitGroup
+	counted := http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		inflight.Add(1)
+		defer inflight.Done()
+		handler.ServeHTTP(w, r)
+	})
 	srv := &http.Server{
-		Handler:           handler,
+		Handler:           counted,
 		ReadHeaderTimeout: 30 * time.Second,
 		BaseContext:       func(net.Listener) context.Context { return context.WithoutCancel(ctx) },
 		ErrorLog:          slog.NewLogLogger(logger.Handler(), slog.LevelWarn),
@@ -99,6 +107,7 @@ func Run(ctx context.Context, cfg Config, logger *slog.Logger) (err error) {
 		srv.Close()
 	}
 	wg.Wait()
+	inflight.Wait()
 	logger.Info("daemon stopped")
 	return err
 }
