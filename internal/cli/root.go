@@ -30,7 +30,7 @@ type globalOptions struct {
 // NewRootCommand builds the berth command tree; hosts are the -H values
 // given before the command.
 func NewRootCommand(hosts []string) *cobra.Command {
-	g := &globalOptions{hosts: hosts}
+	g := &globalOptions{}
 	root := &cobra.Command{
 		Use:   "berth [OPTIONS] COMMAND",
 		Short: "A container engine that speaks the Docker Engine API",
@@ -49,6 +49,7 @@ variable (default unix:///run/berth/berth.sock).`,
 	// commands such as history have a -H of their own. It is declared here
 	// for --help.
 	root.Flags().StringArrayVarP(&g.hosts, "host", "H", nil, "daemon socket to connect to (default $BERTH_HOST or "+defaultHost+")")
+	g.hosts = hosts // after the flag's definition, which resets it
 	root.CompletionOptions.HiddenDefaultCmd = false
 
 	root.AddCommand(newDaemonCommand(g))

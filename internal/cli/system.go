@@ -66,6 +66,11 @@ func newVersionCommand(g *globalOptions) *cobra.Command {
 				srvErr = err
 			}
 			out := cmd.OutOrStdout()
+			if format != "" && srvErr != nil {
+				// A template over .Server would fail on the missing
+				// server and hide why it is missing.
+				return srvErr
+			}
 			if format != "" {
 				if ferr := formatOne(out, format, v); ferr != nil {
 					return ferr

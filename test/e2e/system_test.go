@@ -2,6 +2,7 @@ package e2e
 
 import (
 	"encoding/json"
+	"net"
 	"os"
 	"path/filepath"
 	"strings"
@@ -92,5 +93,24 @@ func TestGracefulShutdownOnSIGTERM(t *testing.T) {
 	}
 	if !strings.Contains(d.logString(), "daemon stopped") {
 		t.Errorf("log lacks the stop record:\n%s", d.logString())
+	}
+}
+
+func TestHostFlagAndExplicitTCP(t *testing.T) {
+	needRoot(t)
+	// A free loopback port: TCP is used only when named.
+	l, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	addr := l.Addr().String()
+	l.Close()
+	d := newDaemonDirs(t)
+	d.start(t, "-H", "tcp://"+addr)
+	for _, host := range []string{d.host, "tcp://" + addr} {
+		r := runCmd(t, nil, nil, berthBin(), "-H", host, "info", "--format", "{{.DockerRootDir}}")
+		if r.code != 0 || strings.TrimSpace(r.stdout) != d.root {
+			t.Errorf("berth -H %s info: %s", host, r)
+		}
 	}
 }
