@@ -101,7 +101,7 @@ func TestImportRejectsUnsafeLayers(t *testing.T) {
 		"absolute": makeTar(t, []tarEntry{{Name: "/x", Body: []byte("x")}}),
 		"symlink": makeTar(t, []tarEntry{{Name: "d", Type: tar.TypeSymlink, Linkname: "a/../../.."},
 			{Name: "d/x", Body: []byte("x")}}),
-		"hardlink": makeTar(t, []tarEntry{{Name: "h", Type: tar.TypeLink, Linkname: "../../etc/shadow"}}),
+		"hardlink":  makeTar(t, []tarEntry{{Name: "h", Type: tar.TypeLink, Linkname: "../../etc/shadow"}}),
 		"not a tar": bytes.Repeat([]byte{'z'}, 2000),
 	} {
 		_, err := svc.Import(ctx, bytes.NewReader(layer), ImportOptions{Ref: "evil:" + strings.ReplaceAll(name, " ", "")})
