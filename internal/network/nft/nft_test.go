@@ -1,0 +1,91 @@
+package nft
+
+import (
+	"crypto/rand"
+	"encoding/hex"
+	"net/netip"
+	"os"
+	"os/exec"
+	"strings"
+	"testing"
+)
+
+func needRoot(t *testing.T) {
+	t.Helper()
+	if os.Geteuid() != 0 {
+		t.Skip("needs root (nftables)")
+	}
+}
+
+func uniqueTable(t *testing.T) string {
+	b := make([]byte, 4)
+	rand.Read(b)
+	name := "berth_t" + hex.EncodeToString(b)
+	t.Cleanup(func() { _ = Apply(name, Ruleset{}) })
+	return name
+}
+
+func listTable(t *testing.T, name string) (string, bool) {
+	t.Helper()
+	out, err := exec.Command("nft", "list", "table", "ip", name).CombinedOutput()
+	return string(out), err == nil
+}
+
+func TestApplyWritesLayoutAndDeletesWhenEmpty(t *testing.T) {
+	needRoot(t)
+	name := uniqueTable(t)
+	rs := Ruleset{
+		Bridges: []Bridge{
+			{Name: "btA", Subnet: netip.MustParsePrefix("10.201.0.0/24")},
+			{Name: "btB", Subnet: netip.MustParsePrefix("10.202.0.0/24"), Internal: true},
+		},
+		Forwards: []Forward{
+			{Proto: "tcp", HostPort: 8080, ContainerIP: netip.MustParseAddr("10.201.0.2"), ContainerPort: 80},
+			{Proto: "udp", HostIP: netip.MustParseAddr("127.0.0.1"), HostPort: 5353, ContainerIP: netip.MustParseAddr("10.201.0.2"), ContainerPort: 53},
+		},
+	}
+	if err := Apply(name, rs); err != nil {
+		t.Fatal(err)
+	}
+	got, ok := listTable(t, name)
+	if !ok {
+		t.Fatalf("table %s missing after Apply", name)
+	}
+	for _, want := range []string{
+		`fib daddr type local jump ports`,
+		`tcp dport 8080 dnat to 10.201.0.2:80`,
+		`ip daddr 127.0.0.1 udp dport 5353 dnat to 10.201.0.2:53`,
+		`ip saddr 10.201.0.0/24 oifname != "btA" masquerade`,
+		`oifname "btA" ip saddr 127.0.0.0/8 masquerade`,
+		`iifname "btB" oifname != "btB" drop`,
+		`ct status dnat accept`,
+		`iifname "btA" oifname != "btA" oifname @bridges drop`,
+	} {
+		if !strings.Contains(got, want) {
+			t.Errorf("rule %q missing from:\n%s", want, got)
+		}
+	}
+	if strings.Contains(got, `10.202.0.0/24 oifname != "btB" masquerade`) {
+		t.Errorf("internal network is masqueraded:\n%s", got)
+	}
+
+	// Re-applying a smaller state replaces, not appends.
+	rs.Forwards = rs.Forwards[:1]
+	if err := Apply(name, rs); err != nil {
+		t.Fatal(err)
+	}
+	got, _ = listTable(t, name)
+	if strings.Contains(got, "5353") || strings.Count(got, "dport 8080") != 1 {
+		t.Errorf("stale or duplicated rules after re-apply:\n%s", got)
+	}
+
+	if err := Apply(name, Ruleset{}); err != nil {
+		t.Fatal(err)
+	}
+	if _, ok := listTable(t, name); ok {
+		t.Fatalf("table %s still there after applying the empty state", name)
+	}
+	if err := Apply(name, Ruleset{}); err != nil {
+		t.Fatalf("deleting an absent table: %v", err)
+	}
+}
