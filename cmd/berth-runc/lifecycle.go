@@ -94,16 +94,17 @@ func cmdRun(ctx context.Context, g *globals, args []string) error {
 	if err := g.rt.Create(ctx, id, cf.bundle, cf.opts()); err != nil {
 		return err
 	}
+	// The pid before start: a container that has already exited has none.
+	st, err := g.rt.State(ctx, id)
+	if err != nil {
+		return err
+	}
 	if err := g.rt.Start(ctx, id); err != nil {
 		_ = g.rt.Delete(ctx, id, true)
 		return err
 	}
 	if detach {
 		return nil
-	}
-	st, err := g.rt.State(ctx, id)
-	if err != nil {
-		return err
 	}
 	go forward(sigs, st.Pid)
 	code, err := runtime.Wait(st.Pid)

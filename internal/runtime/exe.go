@@ -28,23 +28,17 @@ type exeHandle struct {
 const exeFdFloor = 200
 
 func openExe() (*exeHandle, error) {
-	type result struct {
-		fd  int
-		err error
+	var fd int
+	err := onThrowawayThread(func() error {
+		var err error
+		fd, err = roExe()
+		return err
+	})
+	if err != nil {
+		return nil, fmt.Errorf("protect runtime binary: %w", err)
 	}
-	res := make(chan result, 1)
-	go func() {
-		// Never unlocked: the thread dies with its private mount namespace.
-		runtime.LockOSThread()
-		fd, err := roExe()
-		res <- result{fd, err}
-	}()
-	r := <-res
-	if r.err != nil {
-		return nil, fmt.Errorf("protect runtime binary: %w", r.err)
-	}
-	f := os.NewFile(uintptr(r.fd), "berth-runc-exe")
-	return &exeHandle{path: "/proc/self/fd/" + strconv.Itoa(r.fd), file: f}, nil
+	f := os.NewFile(uintptr(fd), "berth-runc-exe")
+	return &exeHandle{path: "/proc/self/fd/" + strconv.Itoa(fd), file: f}, nil
 }
 
 func roExe() (int, error) {
@@ -74,3 +68,23 @@ func roExe() (int, error) {
 }
 
 func (e *exeHandle) Close() { e.file.Close() }
+
+// onThrowawayThread runs fn on an OS thread that is destroyed afterwards,
+// for work that changes the thread's namespaces. Never the main thread: Go
+// keeps it alive (wedged) instead of destroying it, and /proc/self is the
+// main thread's view.
+func onThrowawayThread(fn func() error) error {
+	errc := make(chan error, 1)
+	go func() {
+		runtime.LockOSThread() // never unlocked: the thread exits with us
+		if unix.Gettid() == unix.Getpid() {
+			// Keep the main thread busy so the retry lands elsewhere.
+			err := onThrowawayThread(fn)
+			runtime.UnlockOSThread()
+			errc <- err
+			return
+		}
+		errc <- fn()
+	}()
+	return <-errc
+}

@@ -111,6 +111,9 @@ func execInit(sync *os.File, cfg *initConfig) error {
 // Wait reaps pid (a child of the caller: a container init it created or a
 // process it exec'd) and returns its exit code, 128+signal when killed.
 func Wait(pid int) (int, error) {
+	if pid <= 0 {
+		return -1, fmt.Errorf("wait: invalid pid %d: %w", pid, errdefs.ErrInvalidArgument)
+	}
 	var ws unix.WaitStatus
 	for {
 		_, err := unix.Wait4(pid, &ws, 0, nil)

@@ -203,10 +203,10 @@ func TestConsoleSocket(t *testing.T) {
 		t.Fatal("no pty master received")
 	}
 	defer master.Close()
+	st, _ := e.rt.State(ctx, id)
 	if err := e.rt.Start(ctx, id); err != nil {
 		t.Fatal(err)
 	}
-	st, _ := e.rt.State(ctx, id)
 	if code, _ := runtime.Wait(st.Pid); code != 0 {
 		t.Errorf("exit code %d", code)
 	}

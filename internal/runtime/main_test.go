@@ -98,12 +98,13 @@ func (e *env) run(id string, spec *specs.Spec) result {
 	if err != nil {
 		e.t.Fatalf("create: %v", err)
 	}
-	if err := e.rt.Start(ctx, id); err != nil {
-		e.t.Fatalf("start: %v", err)
-	}
+	// The pid before start: a stopped container's state has none.
 	st, err := e.rt.State(ctx, id)
 	if err != nil {
 		e.t.Fatal(err)
+	}
+	if err := e.rt.Start(ctx, id); err != nil {
+		e.t.Fatalf("start: %v", err)
 	}
 	var out, serr bytes.Buffer
 	done := make(chan struct{})

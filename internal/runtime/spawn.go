@@ -6,7 +6,6 @@ import (
 	"fmt"
 	"os"
 	"os/exec"
-	"runtime"
 	"strconv"
 	"syscall"
 
@@ -173,35 +172,29 @@ func startIn(cmd *exec.Cmd, joins []nsJoin) error {
 		}
 		return nil
 	}
-	errc := make(chan error, 1)
-	go func() {
-		runtime.LockOSThread()
-		errc <- func() error {
-			for _, j := range joins {
-				if j.typ == specs.MountNamespace {
-					// setns(mnt) needs a private fs struct.
-					if err := unix.Unshare(unix.CLONE_FS); err != nil {
-						return fmt.Errorf("unshare fs: %w", err)
-					}
-				}
-				fd, err := unix.Open(j.path, unix.O_RDONLY|unix.O_CLOEXEC, 0)
-				if err != nil {
-					return fmt.Errorf("open %s namespace %s: %w", j.typ, j.path, err)
-				}
-				err = unix.Setns(fd, int(nsFlags[j.typ]))
-				unix.Close(fd)
-				if err != nil {
-					return fmt.Errorf("join %s namespace %s: %w", j.typ, j.path, err)
+	return onThrowawayThread(func() error {
+		for _, j := range joins {
+			if j.typ == specs.MountNamespace {
+				// setns(mnt) needs a private fs struct.
+				if err := unix.Unshare(unix.CLONE_FS); err != nil {
+					return fmt.Errorf("unshare fs: %w", err)
 				}
 			}
-			if err := cmd.Start(); err != nil {
-				return fmt.Errorf("start container init: %w", err)
+			fd, err := unix.Open(j.path, unix.O_RDONLY|unix.O_CLOEXEC, 0)
+			if err != nil {
+				return fmt.Errorf("open %s namespace %s: %w", j.typ, j.path, err)
 			}
-			return nil
-		}()
-	}()
-	// Start does not block for long; waiting keeps the thread's fate simple.
-	return <-errc
+			err = unix.Setns(fd, int(nsFlags[j.typ]))
+			unix.Close(fd)
+			if err != nil {
+				return fmt.Errorf("join %s namespace %s: %w", j.typ, j.path, err)
+			}
+		}
+		if err := cmd.Start(); err != nil {
+			return fmt.Errorf("start container init: %w", err)
+		}
+		return nil
+	})
 }
 
 // kill stops a child that failed half-way; its namespaces and mounts die
