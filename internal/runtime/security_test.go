@@ -2,7 +2,7 @@ package runtime_test
 
 import (
 	"context"
-		"fmt"
+	"fmt"
 	"os"
 	"path/filepath"
 	"strings"
