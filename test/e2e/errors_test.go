@@ -80,7 +80,7 @@ func TestAPIErrorsAndVersions(t *testing.T) {
 func TestCLIErrorsLeaveStoreAsItWas(t *testing.T) {
 	d := startDaemon(t)
 	importBusybox(t, d, "busybox:latest")
-	before := d.ok(t, "images", "-a", "--no-trunc")
+	before := d.ok(t, "images", "-a", "--no-trunc", "--format", "{{.ID}} {{.Repository}}:{{.Tag}} {{.Size}} {{.CreatedAt}}")
 	dir := t.TempDir()
 	notTar := filepath.Join(dir, "not.tar")
 	os.WriteFile(notTar, []byte(strings.Repeat("this is not a tar archive\n", 100)), 0o644)
@@ -110,7 +110,7 @@ func TestCLIErrorsLeaveStoreAsItWas(t *testing.T) {
 	if _, err := os.Stat(filepath.Join(dir, "x.tar")); !os.IsNotExist(err) {
 		t.Errorf("failed save left its output file: %v", err)
 	}
-	if after := d.ok(t, "images", "-a", "--no-trunc"); after != before {
+	if after := d.ok(t, "images", "-a", "--no-trunc", "--format", "{{.ID}} {{.Repository}}:{{.Tag}} {{.Size}} {{.CreatedAt}}"); after != before {
 		t.Errorf("store changed by failed commands:\nbefore:\n%s\nafter:\n%s", before, after)
 	}
 	r := d.berth(t, bytes.NewReader(nil), "import", "/nonexistent/rootfs.tar")
