@@ -10,6 +10,7 @@ import (
 	"io"
 	"path"
 	"strings"
+	"sync"
 
 	"github.com/containerd/errdefs"
 	"github.com/klauspost/compress/gzip"
@@ -65,6 +66,16 @@ func (s *Service) readArchive(ctx context.Context, r io.Reader, l *lease) (*arch
 		defer zr.Close()
 		src = zr
 	}
+	var commits commitGroup
+	a, err := s.readMembers(ctx, src, l, &commits)
+	if werr := commits.wait(); err == nil {
+		err = werr
+	}
+	return a, err
+}
+
+// readMembers reads the tar stream of an archive.
+func (s *Service) readMembers(ctx context.Context, src io.Reader, l *lease, commits *commitGroup) (*archiveReader, error) {
 	a := &archiveReader{members: map[string]*member{}, links: map[string]string{}}
 	tr := tar.NewReader(src)
 	buf := make([]byte, copyBuffer)
@@ -106,7 +117,7 @@ func (s *Service) readArchive(ctx context.Context, r io.Reader, l *lease) (*arch
 				if err := checkBlobName(name, m.digest); err != nil {
 					return nil, err
 				}
-			} else if err := s.streamMember(ctx, tr, m, l, buf); err != nil {
+			} else if err := s.streamMember(ctx, tr, m, l, buf, commits); err != nil {
 				return nil, err
 			}
 			a.members[name] = m
@@ -117,35 +128,69 @@ func (s *Service) readArchive(ctx context.Context, r io.Reader, l *lease) (*arch
 
 // streamMember copies a large member into the content store, hashing it
 // and scanning it as a layer on the way, so that its bytes are read once.
-func (s *Service) streamMember(ctx context.Context, r io.Reader, m *member, l *lease, buf []byte) error {
+// The blob's fsync and rename run in the background (commits) while the
+// next member is read; readArchive waits for them before it returns.
+func (s *Service) streamMember(ctx context.Context, r io.Reader, m *member, l *lease, buf []byte, commits *commitGroup) error {
 	w, err := s.cs.Writer(ctx)
 	if err != nil {
 		return err
 	}
-	defer w.Close()
-	pr, pw := io.Pipe()
-	scanned := make(chan layerScan, 1)
-	go func() { scanned <- scanLayer(pr) }()
-	_, err = io.CopyBuffer(io.MultiWriter(w, pw), r, buf)
-	pw.Close()
-	m.scan = <-scanned
+	m.scan, err = teeScan(w, r, buf)
 	if err != nil {
+		w.Close()
 		return archiveError(err)
 	}
 	m.digest = w.Digest()
 	if err := checkBlobName(m.path, m.digest); err != nil {
+		w.Close()
 		return err
 	}
 	l.hold(m.digest)
-	_, created, err := w.Commit(ctx, m.digest, m.size)
-	if err != nil {
-		return err
-	}
-	if created {
-		l.created = append(l.created, m.digest)
-	}
 	m.stored = true
+	commits.run(func() error {
+		_, created, err := w.Commit(ctx, m.digest, m.size)
+		if created {
+			l.addCreated(m.digest)
+		}
+		return err
+	})
 	return nil
+}
+
+// teeScan copies r into w while scanLayer reads the same bytes.
+func teeScan(w io.Writer, r io.Reader, buf []byte) (layerScan, error) {
+	pr, pw := io.Pipe()
+	scanned := make(chan layerScan, 1)
+	go func() { scanned <- scanLayer(pr) }()
+	_, err := io.CopyBuffer(io.MultiWriter(w, pw), r, buf)
+	pw.Close()
+	return <-scanned, err
+}
+
+// commitGroup runs blob commits in the background and keeps the first error.
+type commitGroup struct {
+	wg  sync.WaitGroup
+	mu  sync.Mutex
+	err error
+}
+
+func (g *commitGroup) run(fn func() error) {
+	g.wg.Add(1)
+	go func() {
+		defer g.wg.Done()
+		if err := fn(); err != nil {
+			g.mu.Lock()
+			if g.err == nil {
+				g.err = err
+			}
+			g.mu.Unlock()
+		}
+	}()
+}
+
+func (g *commitGroup) wait() error {
+	g.wg.Wait()
+	return g.err
 }
 
 // memberName cleans an archive member's name; the archive is never

@@ -21,7 +21,7 @@ func (s *Service) commit(ctx context.Context, cands []candidate, l *lease) error
 				return err
 			}
 			if created {
-				l.created = append(l.created, d)
+				l.addCreated(d)
 			}
 		}
 	}

@@ -130,12 +130,7 @@ func (s *Service) importLayer(ctx context.Context, r io.Reader, l *lease) (diges
 		return "", 0, err
 	}
 	defer w.Close()
-	pr, pw := io.Pipe()
-	scanned := make(chan layerScan, 1)
-	go func() { scanned <- scanLayer(pr) }()
-	_, err = io.CopyBuffer(io.MultiWriter(w, pw), src, make([]byte, copyBuffer))
-	pw.Close()
-	sc := <-scanned
+	sc, err := teeScan(w, src, make([]byte, copyBuffer))
 	if err != nil {
 		if errors.Is(err, io.ErrUnexpectedEOF) || errors.Is(err, gzip.ErrChecksum) {
 			return "", 0, fmt.Errorf("import: the tarball is truncated or corrupt: %w", errdefs.ErrInvalidArgument)
@@ -155,7 +150,7 @@ func (s *Service) importLayer(ctx context.Context, r io.Reader, l *lease) (diges
 		return "", 0, err
 	}
 	if created {
-		l.created = append(l.created, d)
+		l.addCreated(d)
 	}
 	return d, info.Size, nil
 }

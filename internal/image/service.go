@@ -138,6 +138,13 @@ func (l *lease) hold(d digest.Digest) {
 	l.held = append(l.held, d)
 }
 
+// addCreated records a blob this lease created; safe from any goroutine.
+func (l *lease) addCreated(d digest.Digest) {
+	l.s.mu.Lock()
+	l.created = append(l.created, d)
+	l.s.mu.Unlock()
+}
+
 // release drops the lease and deletes the blobs it created that nothing
 // references any more: all of them after a failure, stray archive files
 // after a success.
