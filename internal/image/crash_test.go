@@ -1,6 +1,7 @@
 package image
 
 import (
+	"bytes"
 	"context"
 	"crypto/rand"
 	"os"
@@ -74,5 +75,35 @@ func TestSIGKILLMidLoad(t *testing.T) {
 	}
 	if diff := cmp.Diff(snapshot{}, takeSnapshot(t, svc, root)); diff != "" {
 		t.Errorf("after GarbageCollect (-want +got):\n%s", diff)
+	}
+}
+
+// TestGarbageCollectDropsImagesWithMissingBlobs: an image whose layer blob
+// vanished is dropped at start, with the blobs only it used.
+func TestGarbageCollectDropsImagesWithMissingBlobs(t *testing.T) {
+	ctx := context.Background()
+	svc, root := newTestService(t)
+	keep := testimage.Options{RepoTags: []string{"keep:1"}}
+	broken := testimage.Options{RepoTags: []string{"broken:1"}, Layers: 2, Salt: "broken"}
+	for _, o := range []testimage.Options{keep, broken} {
+		if _, err := svc.Load(ctx, bytes.NewReader(testimage.DockerArchive(t, o))); err != nil {
+			t.Fatal(err)
+		}
+	}
+	img, err := svc.Get(ctx, "broken:1")
+	if err != nil {
+		t.Fatal(err)
+	}
+	os.Remove(filepath.Join(root, "content", "blobs", "sha256", img.Layers[1].Digest.Encoded()))
+	if err := svc.GarbageCollect(ctx); err != nil {
+		t.Fatal(err)
+	}
+	list, _ := svc.List(ctx, ListOptions{})
+	if len(list) != 1 || list[0].RepoTags[0] != "keep:1" {
+		t.Fatalf("after GC: %+v", list)
+	}
+	// Only keep:1's blobs are left: manifest, config, one layer.
+	if got := takeSnapshot(t, svc, root); len(got.Blobs) != 3 {
+		t.Errorf("blobs left: %v", got.Blobs)
 	}
 }

@@ -114,4 +114,19 @@ func TestPodmanLoadsBerthArchive(t *testing.T) {
 	if "sha256:"+id != testimage.ID(t, o) {
 		t.Errorf("podman ID %s, want %s", id, testimage.ID(t, o))
 	}
+	// What podman saves, in both formats, berth loads under the same ID.
+	for _, format := range []string{"docker-archive", "oci-archive"} {
+		p := filepath.Join(dir, "podman-"+format+".tar")
+		pod("save", "-q", "--format", format, "-o", p, "berth/podman:1")
+		data, _ := os.ReadFile(p)
+		svc2, _ := newTestService(t)
+		loaded, err := svc2.Load(ctx, bytes.NewReader(data))
+		if err != nil {
+			t.Fatalf("load podman's %s: %v", format, err)
+		}
+		img, err := svc2.Get(ctx, loaded[0])
+		if err != nil || img.ID.String() != testimage.ID(t, o) {
+			t.Errorf("podman %s: loaded %v as %v (%v), want ID %s", format, loaded, img, err, testimage.ID(t, o))
+		}
+	}
 }

@@ -76,8 +76,35 @@ func (s *Service) GarbageCollect(ctx context.Context) error {
 			return err
 		}
 	}
+	if err := s.dropBroken(ctx); err != nil {
+		return err
+	}
 	_, err := s.collectBlobs(ctx)
 	return err
+}
+
+// dropBroken removes the records of images whose blobs are gone (deleted
+// by hand, or lost with a disk): the database is reconciled with the
+// content store rather than trusted.
+func (s *Service) dropBroken(ctx context.Context) error {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.db.Update(ctx, func(tx *store.Tx) error {
+		rs, err := loadRecordSet(tx)
+		if err != nil {
+			return err
+		}
+		for id, r := range rs.recs {
+			for _, d := range r.blobs() {
+				if _, err := s.cs.Info(ctx, d); err != nil {
+					slog.WarnContext(ctx, "dropping image whose blob is missing", "image", id, "blob", d, "error", err)
+					rs.remove(id)
+					break
+				}
+			}
+		}
+		return rs.save()
+	})
 }
 
 // collectBlobs deletes unreferenced blobs and returns the bytes freed.
