@@ -92,3 +92,23 @@ func TestDiffTrees(t *testing.T) {
 		t.Errorf("DiffTrees layer (-want +got):\n%s", diff)
 	}
 }
+
+func TestTarRoundTrip(t *testing.T) {
+	needRoot(t)
+	src := t.TempDir()
+	if err := apply(t, src, WhiteoutDelete, dir("bin"), file("bin/busybox", "elf"), hardlink("bin/sh", "bin/busybox"),
+		symlink("lib", "usr/lib"), tarEntry{name: "dev/null", typ: tar.TypeChar, mode: 0o666}); err != nil {
+		t.Fatal(err)
+	}
+	var buf bytes.Buffer
+	if err := Tar(context.Background(), src, &buf); err != nil {
+		t.Fatal(err)
+	}
+	want := []string{"bin/ 5", "bin/busybox 0 elf", "bin/sh 1 bin/busybox", "dev/ 5", "dev/null 3", "lib 2 usr/lib"}
+	if diff := cmp.Diff(want, listLayer(t, buf.Bytes())); diff != "" {
+		t.Errorf("Tar (-want +got):\n%s", diff)
+	}
+	if err := Validate(bytes.NewReader(buf.Bytes())); err != nil {
+		t.Errorf("Tar output does not validate: %v", err)
+	}
+}

@@ -2,8 +2,10 @@ package oci
 
 import (
 	"fmt"
+	"io/fs"
 	"os"
 	"path"
+	"path/filepath"
 	"strings"
 
 	"github.com/containerd/errdefs"
@@ -59,4 +61,32 @@ func deviceFromHost(p string) (specs.LinuxDevice, error) {
 		Major: int64(unix.Major(uint64(st.Rdev))), Minor: int64(unix.Minor(uint64(st.Rdev))),
 		FileMode: &mode, UID: ptr(uint32(0)), GID: ptr(uint32(0)),
 	}, nil
+}
+
+// hostDevices lists the device nodes of the host's /dev, which a
+// privileged container gets, as in Docker (without /dev/pts, /dev/shm,
+// /dev/mqueue and /dev/console, which the container has of its own).
+func hostDevices() ([]specs.LinuxDevice, error) {
+	var out []specs.LinuxDevice
+	err := filepath.WalkDir("/dev", func(p string, d fs.DirEntry, err error) error {
+		if err != nil {
+			return nil // a device that vanished meanwhile is no error
+		}
+		if d.IsDir() {
+			switch p {
+			case "/dev/pts", "/dev/shm", "/dev/mqueue", "/dev/fd", "/dev/.lxc", "/dev/.udev":
+				return filepath.SkipDir
+			}
+			return nil
+		}
+		if p == "/dev/console" || d.Type()&(fs.ModeDevice|fs.ModeCharDevice) == 0 {
+			return nil
+		}
+		dev, err := deviceFromHost(p)
+		if err == nil {
+			out = append(out, dev)
+		}
+		return nil
+	})
+	return out, err
 }

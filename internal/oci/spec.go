@@ -110,6 +110,11 @@ func Generate(ctx context.Context, img ocispec.ImageConfig, o Options) (*specs.S
 	if o.Privileged {
 		// Every device, no masks, no seccomp: what --privileged means.
 		spec.Linux.Resources.Devices = []specs.LinuxDeviceCgroup{{Allow: true, Access: "rwm"}}
+		host, err := hostDevices()
+		if err != nil {
+			return nil, fmt.Errorf("--privileged: list host devices: %w", err)
+		}
+		spec.Linux.Devices = append(host, devNodes...)
 		return spec, nil
 	}
 	spec.Linux.Resources.Devices = append(spec.Linux.Resources.Devices, devRules...)

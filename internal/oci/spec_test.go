@@ -352,3 +352,41 @@ func TestWorkdirMustBeAbsolute(t *testing.T) {
 		t.Errorf("relative workdir: %v", err)
 	}
 }
+
+func TestPrivilegedGetsHostDevices(t *testing.T) {
+	if _, err := os.Stat("/dev/null"); err != nil {
+		t.Skip("no /dev/null")
+	}
+	s := generate(t, ocispec.ImageConfig{Cmd: []string{"sh"}}, Options{Privileged: true})
+	found := false
+	for _, d := range s.Linux.Devices {
+		found = found || (d.Path == "/dev/null" && d.Type == "c" && d.Major == 1 && d.Minor == 3)
+		if strings.HasPrefix(d.Path, "/dev/pts/") {
+			t.Errorf("host pty %s given to the container", d.Path)
+		}
+	}
+	if !found {
+		t.Errorf("privileged devices lack /dev/null: %d devices", len(s.Linux.Devices))
+	}
+}
+
+func TestCreateWorkdir(t *testing.T) {
+	rootfs := t.TempDir()
+	outside := t.TempDir()
+	os.Symlink(outside, filepath.Join(rootfs, "srv"))
+	s := generate(t, ocispec.ImageConfig{Cmd: []string{"sh"}, WorkingDir: "/srv/app"}, Options{})
+	// The link dangles inside the rootfs: refused rather than followed out.
+	if err := CreateWorkdir(rootfs, s); err == nil {
+		t.Error("workdir created through a dangling symlink")
+	}
+	os.MkdirAll(filepath.Join(rootfs, outside), 0o755)
+	if err := CreateWorkdir(rootfs, s); err != nil {
+		t.Fatal(err)
+	}
+	if entries, _ := os.ReadDir(outside); len(entries) != 0 {
+		t.Errorf("workdir created outside the rootfs: %v", entries)
+	}
+	if fi, err := os.Stat(filepath.Join(rootfs, outside, "app")); err != nil || !fi.IsDir() {
+		t.Errorf("workdir not created inside the rootfs: %v", err)
+	}
+}

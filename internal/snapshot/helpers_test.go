@@ -17,6 +17,8 @@ import (
 	"golang.org/x/sys/unix"
 )
 
+func isRoot() bool { return os.Geteuid() == 0 }
+
 func needRoot(t *testing.T) {
 	t.Helper()
 	if os.Geteuid() != 0 {
