@@ -7,9 +7,12 @@ import (
 	"encoding/json"
 	"slices"
 	"testing"
+	"time"
 
 	"github.com/berthproject/berth/test/testimage"
 	"github.com/google/go-cmp/cmp"
+	"github.com/klauspost/compress/zstd"
+	"github.com/opencontainers/go-digest"
 	ocispec "github.com/opencontainers/image-spec/specs-go/v1"
 )
 
@@ -158,5 +161,52 @@ func TestLoadLegacyRepositoriesAndUntagged(t *testing.T) {
 	dangling, _ := svc.List(ctx, ListOptions{Filters: map[string][]string{"dangling": {"true"}}})
 	if len(dangling) != 1 || dangling[0].ID != id || len(dangling[0].RepoTags) != 0 {
 		t.Errorf("dangling = %+v", dangling)
+	}
+}
+
+// TestLoadSymlinkedAndZstdLayers: classic `docker save` stores a layer that
+// two images share once and symlinks the second copy; layers may also be
+// zstd-compressed (the diffID is then of the decompressed tar).
+func TestLoadSymlinkedAndZstdLayers(t *testing.T) {
+	ctx := context.Background()
+	base := makeTar(t, []tarEntry{{Name: "base", Body: []byte("shared")}})
+	top := makeTar(t, []tarEntry{{Name: "top", Body: []byte("zstd layer")}})
+	var zbuf bytes.Buffer
+	zw, _ := zstd.NewWriter(&zbuf)
+	zw.Write(top)
+	zw.Close()
+	arch := dockerArchiveOf(t, []string{"one:1"}, "one", base, top)
+	// Second image: same base layer through a symlink, top layer zstd.
+	created := time.Unix(1700000000, 0).UTC()
+	cfg := ocispec.Image{Created: &created, Platform: ocispec.Platform{OS: "linux", Architecture: "amd64"},
+		RootFS: ocispec.RootFS{Type: "layers", DiffIDs: []digest.Digest{digest.FromBytes(base), digest.FromBytes(top)}}}
+	cb, _ := json.Marshal(cfg)
+	m := members(t, arch)
+	var entries []dockerManifestEntry
+	json.Unmarshal(m["manifest.json"], &entries)
+	entries = append(entries, dockerManifestEntry{Config: "two.json", RepoTags: []string{"two:1"}, Layers: []string{"dup/layer.tar", "z/layer.tar.zst"}})
+	mb, _ := json.Marshal(entries)
+	arch = makeTar(t, []tarEntry{
+		{Name: "l0/layer.tar", Body: m["l0/layer.tar"]}, {Name: "l1/layer.tar", Body: m["l1/layer.tar"]},
+		{Name: "config.json", Body: m["config.json"]},
+		{Name: "dup/layer.tar", Type: tar.TypeSymlink, Linkname: "../l0/layer.tar"},
+		{Name: "z/layer.tar.zst", Body: zbuf.Bytes()},
+		{Name: "two.json", Body: cb}, {Name: "manifest.json", Body: mb},
+	})
+	svc, _ := newTestService(t)
+	loaded, err := svc.Load(ctx, bytes.NewReader(arch))
+	if err != nil || !slices.Equal(loaded, []string{"one:1", "two:1"}) {
+		t.Fatalf("Load = %v, %v", loaded, err)
+	}
+	one, _ := svc.Get(ctx, "one:1")
+	two, err := svc.Get(ctx, "two:1")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if one.Layers[0].Digest != two.Layers[0].Digest {
+		t.Errorf("shared layer stored twice: %s %s", one.Layers[0].Digest, two.Layers[0].Digest)
+	}
+	if two.Layers[1].MediaType != ocispec.MediaTypeImageLayerZstd || two.DiffIDs[1] != digest.FromBytes(top) {
+		t.Errorf("zstd layer: %+v diffID %s", two.Layers[1], two.DiffIDs[1])
 	}
 }

@@ -1,0 +1,105 @@
+package image
+
+import (
+	"context"
+	"fmt"
+	"time"
+
+	"github.com/containerd/errdefs"
+	imagetypes "github.com/moby/moby/api/types/image"
+)
+
+// Prune deletes dangling images (no tag), or with all every image (no
+// container uses images yet). Filters: until=<timestamp|duration>,
+// label=<key>[=<value>], label!=<key>[=<value>].
+func (s *Service) Prune(ctx context.Context, all bool, filters map[string][]string) (imagetypes.PruneReport, error) {
+	report := imagetypes.PruneReport{ImagesDeleted: []imagetypes.DeleteResponse{}}
+	match, err := pruneFilter(filters)
+	if err != nil {
+		return report, err
+	}
+	recs, err := s.records(ctx)
+	if err != nil {
+		return report, err
+	}
+	for _, r := range recs {
+		if !all && len(r.RepoTags) > 0 {
+			continue
+		}
+		_, cfg, err := s.config(ctx, r)
+		if err != nil {
+			return report, err
+		}
+		if !match(r, cfg.Config.Labels) {
+			continue
+		}
+		resp, err := s.Remove(ctx, r.ID.String(), true, true)
+		if errdefs.IsNotFound(err) {
+			continue // removed meanwhile
+		}
+		if err != nil {
+			return report, err
+		}
+		report.ImagesDeleted = append(report.ImagesDeleted, resp...)
+	}
+	freed, err := s.collectBlobs(ctx)
+	report.SpaceReclaimed = freed
+	return report, err
+}
+
+func pruneFilter(filters map[string][]string) (func(record, map[string]string) bool, error) {
+	var until *time.Time
+	var labels, notLabels []string
+	for key, values := range filters {
+		switch key {
+		case "until":
+			for _, v := range values {
+				t, err := parseUntil(v)
+				if err != nil {
+					return nil, err
+				}
+				until = &t
+			}
+		case "label":
+			labels = values
+		case "label!":
+			notLabels = values
+		case "dangling":
+			// Implied by the all flag; Docker's CLI sends dangling=true.
+		default:
+			return nil, fmt.Errorf("invalid filter %q: %w", key, errdefs.ErrInvalidArgument)
+		}
+	}
+	return func(r record, l map[string]string) bool {
+		if until != nil && !r.Created.Before(*until) {
+			return false
+		}
+		if !matchLabels(labels, l) {
+			return false
+		}
+		for _, nl := range notLabels {
+			if matchLabels([]string{nl}, l) {
+				return false
+			}
+		}
+		return true
+	}, nil
+}
+
+// parseUntil reads a timestamp (RFC 3339, date, or Unix seconds) or a Go
+// duration meaning "that long ago".
+func parseUntil(v string) (time.Time, error) {
+	if d, err := time.ParseDuration(v); err == nil {
+		return time.Now().Add(-d), nil
+	}
+	for _, layout := range []string{time.RFC3339Nano, "2006-01-02T15:04:05", "2006-01-02"} {
+		if t, err := time.Parse(layout, v); err == nil {
+			return t, nil
+		}
+	}
+	var secs int64
+	if _, err := fmt.Sscanf(v, "%d", &secs); err == nil && fmt.Sprint(secs) == v {
+		return time.Unix(secs, 0), nil
+	}
+	return time.Time{}, fmt.Errorf("invalid filter 'until=%s': %w", v, errdefs.ErrInvalidArgument)
+}
