@@ -148,4 +148,3 @@ func shortID(d digest.Digest) string {
 	}
 	return e
 }
-
