@@ -61,8 +61,13 @@ func (c *layerChecker) check(h *tar.Header) error {
 }
 
 // cleanEntryName returns the entry name relative to the root ("" for the
-// root itself), refusing absolute names and ".." components.
+// root itself), refusing other absolute names and ".." components.
 func cleanEntryName(name string) (string, error) {
+	// umoci and some tar invocations write the root itself as "/":
+	// harmless, and no path is written.
+	if path.Clean(name) == "/" {
+		return "", nil
+	}
 	if strings.HasPrefix(name, "/") {
 		return "", invalidLayer("entry %q has an absolute path", name)
 	}

@@ -22,6 +22,7 @@ func TestLayerChecker(t *testing.T) {
 		want    string // "" means accepted
 	}{
 		{"plain tree", []*tar.Header{file("./"), file("bin/sh"), file("./etc/passwd")}, ""},
+		{"root written as /, as umoci does", []*tar.Header{file("/"), file("bin/")}, ""},
 		{"symlinks that stay inside", []*tar.Header{sym("bin/sh", "busybox"), sym("lib", "usr/lib"), sym("up", "../..")}, ""},
 		{"write through inside symlink", []*tar.Header{sym("lib", "usr/lib"), file("lib/x.so")}, ""},
 		{"write through ../ that stays inside", []*tar.Header{sym("a/b", "../c"), file("a/b/x")}, ""},

@@ -130,3 +130,51 @@ func TestPodmanLoadsBerthArchive(t *testing.T) {
 		}
 	}
 }
+
+// TestUmociLayouts: an OCI layout made by umoci loads (its bare-tag
+// reference names no repository, so the image is untagged), and umoci
+// reads and unpacks the layout berth saves.
+func TestUmociLayouts(t *testing.T) {
+	needTool(t, "umoci")
+	needTool(t, "tar")
+	ctx := context.Background()
+	dir := t.TempDir()
+	lay := filepath.Join(dir, "layout")
+	rootfs := filepath.Join(dir, "rootfs")
+	testimage.BusyboxRootfs(t, rootfs)
+	run(t, "umoci", "init", "--layout", lay)
+	run(t, "umoci", "new", "--image", lay+":base")
+	run(t, "umoci", "insert", "--rootless", "--image", lay+":base", rootfs, "/")
+	run(t, "umoci", "config", "--image", lay+":base", "--config.cmd", "sh")
+	run(t, "tar", "-C", lay, "-cf", filepath.Join(dir, "umoci.tar"), ".")
+	data, _ := os.ReadFile(filepath.Join(dir, "umoci.tar"))
+
+	svc, _ := newTestService(t)
+	loaded, err := svc.Load(ctx, bytes.NewReader(data))
+	if err != nil || len(loaded) != 1 || !strings.HasPrefix(loaded[0], "sha256:") {
+		t.Fatalf("Load umoci layout = %v, %v", loaded, err)
+	}
+	img, err := svc.Get(ctx, loaded[0])
+	if err != nil || len(img.Config.Config.Cmd) != 1 || img.Config.Config.Cmd[0] != "sh" {
+		t.Fatalf("Get = %+v, %v", img, err)
+	}
+	if err := svc.Tag(ctx, loaded[0], "umoci/busybox:v1"); err != nil {
+		t.Fatal(err)
+	}
+	var out bytes.Buffer
+	if err := svc.Save(ctx, []string{"umoci/busybox:v1"}, OCIArchive, &out); err != nil {
+		t.Fatal(err)
+	}
+	back := filepath.Join(dir, "back")
+	os.Mkdir(back, 0o755)
+	os.WriteFile(filepath.Join(dir, "back.tar"), out.Bytes(), 0o644)
+	run(t, "tar", "-C", back, "-xf", filepath.Join(dir, "back.tar"))
+	if refs := run(t, "umoci", "ls", "--layout", back); strings.TrimSpace(refs) != "v1" {
+		t.Errorf("umoci ls = %q, want v1", refs)
+	}
+	bundle := filepath.Join(dir, "bundle")
+	run(t, "umoci", "unpack", "--rootless", "--image", back+":v1", bundle)
+	if l, err := os.Readlink(filepath.Join(bundle, "rootfs", "bin", "sh")); err != nil || l != "busybox" {
+		t.Errorf("unpacked bin/sh -> %q (%v)", l, err)
+	}
+}
