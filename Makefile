@@ -35,6 +35,7 @@ $(BINDIR)/staticcheck:
 	GOBIN=$(BINDIR) $(GO) install honnef.co/go/tools/cmd/staticcheck@$(STATICCHECK_VERSION)
 
 lint: deps $(BINDIR)/staticcheck
+	@unformatted=$$(gofmt -l cmd internal test); if [ -n "$$unformatted" ]; then echo "gofmt needed:"; echo "$$unformatted"; exit 1; fi
 	$(GO) vet ./...
 	$(BINDIR)/staticcheck ./...
 

@@ -32,24 +32,19 @@ type ImageService interface {
 	Get(ctx context.Context, name string) (*image.Image, error)
 }
 
-// imageRoute is a route under /images/{name}{suffix}; an empty suffix
-// means the whole rest of the path is the name.
-type imageRoute struct {
-	method, suffix string
-	h              handlerFunc
-}
-
 func (s *Server) registerImageRoutes() {
 	s.exact["GET /images/json"] = s.listImages
 	s.exact["POST /images/create"] = s.createImage
 	s.exact["POST /images/load"] = s.loadImages
 	s.exact["GET /images/get"] = s.saveImages
 	s.exact["POST /images/prune"] = s.pruneImages
-	s.images = []imageRoute{
-		{"GET", "/json", s.inspectImage},
-		{"GET", "/history", s.imageHistory},
-		{"GET", "/get", s.saveImage},
-		{"POST", "/tag", s.tagImage},
-		{"DELETE", "", s.removeImage},
-	}
+	// Image names hold slashes and colons, so the name is whatever lies
+	// between /images/ and the action suffix.
+	s.named("/images/",
+		namedRoute{"GET", "/json", s.inspectImage},
+		namedRoute{"GET", "/history", s.imageHistory},
+		namedRoute{"GET", "/get", s.saveImage},
+		namedRoute{"POST", "/tag", s.tagImage},
+		namedRoute{"DELETE", "", s.removeImage},
+	)
 }

@@ -14,17 +14,33 @@ import (
 
 // Config is what the server needs from the daemon that builds it.
 type Config struct {
-	Images  ImageService
-	Host    HostInfo
-	Version string // berth's version, reported by /version and /info
-	Logger  *slog.Logger
+	Images     ImageService
+	Registry   RegistryService  // registry.go
+	Containers ContainerService // containers.go
+	Volumes    VolumeService    // volumes.go
+	Networks   NetworkService   // networks.go
+	Host       HostInfo
+	Version    string // berth's version, reported by /version and /info
+	Logger     *slog.Logger
 }
 
 // Server is the Docker Engine API handler.
 type Server struct {
-	cfg    Config
-	exact  map[string]handlerFunc // "METHOD /path" → handler
-	images []imageRoute
+	cfg         Config
+	exact       map[string]handlerFunc  // "METHOD /path" → handler
+	namedRoutes map[string][]namedRoute // "/prefix/" → routes of the objects named under it
+}
+
+// namedRoute is a route under PREFIX{name}{suffix}; an empty suffix takes
+// the whole rest of the path as the name.
+type namedRoute struct {
+	method, suffix string
+	h              handlerFunc
+}
+
+// named registers routes for the objects named under prefix ("/images/").
+func (s *Server) named(prefix string, routes ...namedRoute) {
+	s.namedRoutes[prefix] = append(s.namedRoutes[prefix], routes...)
 }
 
 // handlerFunc handles one request; name is the object the path names, if any.
@@ -37,7 +53,7 @@ func NewServer(cfg Config) *Server {
 	if cfg.Logger == nil {
 		cfg.Logger = slog.Default()
 	}
-	s := &Server{cfg: cfg}
+	s := &Server{cfg: cfg, namedRoutes: map[string][]namedRoute{}}
 	s.exact = map[string]handlerFunc{
 		"GET /_ping":   s.ping,
 		"HEAD /_ping":  s.ping,
@@ -45,6 +61,10 @@ func NewServer(cfg Config) *Server {
 		"GET /info":    s.info,
 	}
 	s.registerImageRoutes()
+	s.registerRegistryRoutes()
+	s.registerContainerRoutes()
+	s.registerVolumeRoutes()
+	s.registerNetworkRoutes()
 	return s
 }
 
@@ -82,10 +102,12 @@ func (s *Server) lookup(method, path string) (handlerFunc, string, bool) {
 	if h, ok := s.exact[method+" "+path]; ok {
 		return h, "", true
 	}
-	if rest, ok := strings.CutPrefix(path, "/images/"); ok && rest != "" {
-		// Image names hold slashes and colons, so the name is whatever
-		// lies between /images/ and a known action suffix.
-		for _, rt := range s.images {
+	for prefix, routes := range s.namedRoutes {
+		rest, ok := strings.CutPrefix(path, prefix)
+		if !ok || rest == "" {
+			continue
+		}
+		for _, rt := range routes {
 			if rt.method != method {
 				continue
 			}

@@ -55,6 +55,10 @@ variable (default unix:///run/berth/berth.sock).`,
 	root.AddCommand(newDaemonCommand(g))
 	addSystemCommands(root, g)
 	addImageCommands(root, g)
+	addRegistryCommands(root, g)
+	addContainerCommands(root, g)
+	addVolumeCommands(root, g)
+	addNetworkCommands(root, g)
 	return root
 }
 

@@ -34,7 +34,7 @@ func Run(ctx context.Context, cfg Config, logger *slog.Logger) (err error) {
 	}
 	defer lock.release()
 
-	svc, err := openServices(ctx, cfg.Root, logger)
+	svc, err := openServices(ctx, cfg, logger)
 	if err != nil {
 		return err
 	}
@@ -50,7 +50,16 @@ func Run(ctx context.Context, cfg Config, logger *slog.Logger) (err error) {
 	if err != nil {
 		return err
 	}
-	handler := api.NewServer(api.Config{Images: svc.images, Host: host, Version: cfg.Version, Logger: logger})
+	handler := api.NewServer(api.Config{
+		Images:     svc.images,
+		Registry:   svc.registry,
+		Containers: svc.containers,
+		Volumes:    svc.volumes,
+		Networks:   svc.networks,
+		Host:       host,
+		Version:    cfg.Version,
+		Logger:     logger,
+	})
 
 	var listeners []*listener
 	defer func() {

@@ -6,6 +6,7 @@ import (
 	"log/slog"
 	"path/filepath"
 
+	"github.com/berthproject/berth/internal/api"
 	"github.com/berthproject/berth/internal/content"
 	"github.com/berthproject/berth/internal/image"
 	"github.com/berthproject/berth/internal/store"
@@ -13,14 +14,22 @@ import (
 
 // services are what the daemon builds at start and closes at exit.
 type services struct {
-	images  *image.Service
-	closers []func() error
+	db     *store.DB
+	images *image.Service
+	// Each area's service is built by its own open* function, in its own
+	// file; a nil service means the area has no routes yet.
+	registry   api.RegistryService
+	containers api.ContainerService
+	volumes    api.VolumeService
+	networks   api.NetworkService
+	closers    []func() error
 }
 
 // openServices opens the stores under root, builds the services and runs
 // recovery: garbage collection drops what a daemon killed mid-load left
 // behind (ingest files, half-loaded images, unreferenced blobs).
-func openServices(ctx context.Context, root string, logger *slog.Logger) (_ *services, err error) {
+func openServices(ctx context.Context, cfg Config, logger *slog.Logger) (_ *services, err error) {
+	root := cfg.Root
 	s := &services{}
 	defer func() {
 		if err != nil {
@@ -31,6 +40,7 @@ func openServices(ctx context.Context, root string, logger *slog.Logger) (_ *ser
 	if err != nil {
 		return nil, fmt.Errorf("open metadata store: %w", err)
 	}
+	s.db = db
 	s.closers = append(s.closers, db.Close)
 	cs, err := content.Open(filepath.Join(root, "content"))
 	if err != nil {
@@ -43,6 +53,14 @@ func openServices(ctx context.Context, root string, logger *slog.Logger) (_ *ser
 		return nil, fmt.Errorf("recover image store: %w", err)
 	}
 	logger.Debug("stores opened", "root", root)
+	// The order matters: containers use volumes and networks.
+	for _, open := range []func(context.Context, Config, *slog.Logger) error{
+		s.openRegistry, s.openVolumes, s.openNetworks, s.openContainers,
+	} {
+		if err := open(ctx, cfg, logger); err != nil {
+			return nil, err
+		}
+	}
 	return s, nil
 }
 

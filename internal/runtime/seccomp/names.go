@@ -5,8 +5,8 @@ import (
 	"slices"
 
 	"github.com/containerd/errdefs"
-	libseccomp "github.com/seccomp/libseccomp-golang"
 	specs "github.com/opencontainers/runtime-spec/specs-go"
+	libseccomp "github.com/seccomp/libseccomp-golang"
 	"golang.org/x/sys/unix"
 )
 
