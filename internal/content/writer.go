@@ -113,9 +113,9 @@ func (s *Store) Put(ctx context.Context, r io.Reader, expected digest.Digest, si
 	return w.Commit(ctx, expected, size)
 }
 
-// Sync makes committed renames durable: the daemon calls it before a
+// Sync makes committed renames durable: the image service calls it before a
 // metadata record that refers to new blobs is committed.
-func (s *Store) Sync() error {
+func (s *Store) Sync(ctx context.Context) error {
 	d, err := os.Open(filepath.Join(s.root, "blobs", "sha256"))
 	if err != nil {
 		return fmt.Errorf("sync content store: %w", err)

@@ -25,7 +25,7 @@ func (s *Service) commit(ctx context.Context, cands []candidate, l *lease) error
 			}
 		}
 	}
-	if err := s.cs.Sync(); err != nil {
+	if err := s.cs.Sync(ctx); err != nil {
 		return err
 	}
 	now := time.Now().UTC()
