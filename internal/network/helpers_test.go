@@ -263,3 +263,58 @@ func nftTable(table string) (string, bool) {
 	out, err := exec.Command("nft", "list", "table", "ip", table).CombinedOutput()
 	return string(out), err == nil
 }
+
+// outside makes a namespace routed from the host over a /30 veth link,
+// standing in for the world beyond the host; it returns the namespace and
+// its address, and the host end's address.
+func outside(t *testing.T) (ns string, addr, hostEnd netip.Addr) {
+	t.Helper()
+	ns = newNetns(t)
+	p := freeSubnet(t)
+	base := p.Addr().As4()
+	hostEnd = netip.AddrFrom4([4]byte{base[0], base[1], base[2], 1})
+	addr = netip.AddrFrom4([4]byte{base[0], base[1], base[2], 2})
+	hostIf, peerIf := "bo"+randHex(4), "bp"+randHex(4)
+	nsName := strings.TrimPrefix(ns, "/run/netns/")
+	for _, args := range [][]string{
+		{"link", "add", hostIf, "type", "veth", "peer", "name", peerIf, "netns", nsName},
+		{"addr", "add", hostEnd.String() + "/30", "dev", hostIf},
+		{"link", "set", hostIf, "up"},
+		{"-n", nsName, "addr", "add", addr.String() + "/30", "dev", peerIf},
+		{"-n", nsName, "link", "set", peerIf, "up"},
+		{"-n", nsName, "link", "set", "lo", "up"},
+	} {
+		if out, err := exec.Command("ip", args...).CombinedOutput(); err != nil {
+			t.Fatalf("ip %v: %v: %s", args, err, out)
+		}
+	}
+	t.Cleanup(func() { _ = exec.Command("ip", "link", "del", hostIf).Run() })
+	return ns, addr, hostEnd
+}
+
+// serveRemoteAddr serves, inside ns, the client's address as seen there.
+func serveRemoteAddr(t *testing.T, ns string) uint16 {
+	t.Helper()
+	var ln net.Listener
+	inNetns(t, ns, func() {
+		var err error
+		if ln, err = net.Listen("tcp4", "0.0.0.0:0"); err != nil {
+			t.Errorf("listen: %v", err)
+		}
+	})
+	if ln == nil {
+		t.FailNow()
+	}
+	t.Cleanup(func() { ln.Close() })
+	go func() {
+		for {
+			c, err := ln.Accept()
+			if err != nil {
+				return
+			}
+			fmt.Fprintln(c, c.RemoteAddr().(*net.TCPAddr).IP.String())
+			c.Close()
+		}
+	}()
+	return uint16(ln.Addr().(*net.TCPAddr).Port)
+}
