@@ -29,8 +29,12 @@ type ImportOptions struct {
 	Message string
 }
 
-// defaultPath is the PATH Docker gives an imported image's config.
-const defaultPath = "PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin"
+// importedConfig is an image config with Docker's top-level "comment",
+// which `docker import` sets to the message and inspect shows as Comment.
+type importedConfig struct {
+	ocispec.Image
+	Comment string `json:"comment,omitempty"`
+}
 
 // Import makes a one-layer image from a rootfs tarball (plain, gzip or
 // zstd), as `docker import` does. The layer is stored uncompressed, so its
@@ -45,10 +49,11 @@ func (s *Service) Import(ctx context.Context, r io.Reader, opts ImportOptions) (
 		tag = t.String()
 	}
 	now := time.Now().UTC()
+	// As Docker, the config starts empty (no Env: the runtime adds the
+	// default PATH when a container starts).
 	cfg := ocispec.Image{
 		Created:  &now,
 		Platform: ocispec.Platform{OS: "linux", Architecture: runtime.GOARCH},
-		Config:   ocispec.ImageConfig{Env: []string{defaultPath}},
 		RootFS:   ocispec.RootFS{Type: "layers"},
 	}
 	for _, ch := range opts.Changes {
@@ -68,7 +73,7 @@ func (s *Service) Import(ctx context.Context, r io.Reader, opts ImportOptions) (
 	}
 	cfg.RootFS.DiffIDs = []digest.Digest{layer}
 	cfg.History = []ocispec.History{{Created: &now, Comment: msg}}
-	cfgBytes, err := json.Marshal(cfg)
+	cfgBytes, err := json.Marshal(importedConfig{Image: cfg, Comment: msg})
 	if err != nil {
 		return "", fmt.Errorf("import: config: %w", err)
 	}

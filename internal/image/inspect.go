@@ -8,6 +8,7 @@ import (
 
 	dockerspec "github.com/moby/docker-image-spec/specs-go/v1"
 	imagetypes "github.com/moby/moby/api/types/image"
+	"github.com/moby/moby/api/types/storage"
 )
 
 // Inspect returns an image in the shape of Docker's GET /images/{name}/json.
@@ -37,6 +38,7 @@ func (s *Service) Inspect(ctx context.Context, name string) (imagetypes.InspectR
 		OsVersion:    cfg.OSVersion,
 		Size:         rec.size(),
 		RootFS:       imagetypes.RootFS{Type: "layers"},
+		GraphDriver:  &storage.DriverData{Name: "overlay2", Data: map[string]string{}},
 		Metadata:     imagetypes.Metadata{LastTagTime: rec.LastTagTime},
 	}
 	desc := rec.Manifest
@@ -47,8 +49,11 @@ func (s *Service) Inspect(ctx context.Context, name string) (imagetypes.InspectR
 	if cfg.Created != nil {
 		resp.Created = cfg.Created.UTC().Format(time.RFC3339Nano)
 	}
-	if n := len(cfg.History); n > 0 {
-		resp.Comment = cfg.History[n-1].Comment
+	var top struct {
+		Comment string `json:"comment"`
+	}
+	if json.Unmarshal(raw, &top) == nil {
+		resp.Comment = top.Comment
 	}
 	for _, d := range rec.DiffIDs {
 		resp.RootFS.Layers = append(resp.RootFS.Layers, d.String())
@@ -71,7 +76,7 @@ func (s *Service) History(ctx context.Context, name string) ([]imagetypes.Histor
 	var items []imagetypes.HistoryResponseItem
 	layer := 0
 	for _, h := range cfg.History {
-		it := imagetypes.HistoryResponseItem{ID: "<missing>", CreatedBy: h.CreatedBy, Comment: h.Comment, Tags: []string{}}
+		it := imagetypes.HistoryResponseItem{ID: "<missing>", CreatedBy: h.CreatedBy, Comment: h.Comment}
 		if h.Created != nil {
 			it.Created = h.Created.Unix()
 		}
@@ -84,14 +89,16 @@ func (s *Service) History(ctx context.Context, name string) ([]imagetypes.Histor
 	// An image without history (some importers write none) still shows
 	// one line per layer.
 	for ; layer < len(rec.LayerSizes); layer++ {
-		items = append(items, imagetypes.HistoryResponseItem{ID: "<missing>", Size: rec.LayerSizes[layer], Tags: []string{}})
+		items = append(items, imagetypes.HistoryResponseItem{ID: "<missing>", Size: rec.LayerSizes[layer]})
 	}
 	for i, j := 0, len(items)-1; i < j; i, j = i+1, j-1 {
 		items[i], items[j] = items[j], items[i]
 	}
 	if len(items) > 0 {
 		items[0].ID = rec.ID.String()
-		items[0].Tags = familiarAll(rec.RepoTags)
+		if len(rec.RepoTags) > 0 {
+			items[0].Tags = familiarAll(rec.RepoTags)
+		}
 	}
 	return items, nil
 }

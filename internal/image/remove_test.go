@@ -165,7 +165,7 @@ func TestImportWithChanges(t *testing.T) {
 		c.WorkingDir != "/srv" || c.User != "nobody" || c.StopSignal != "SIGTERM" {
 		t.Errorf("config %+v", c)
 	}
-	wantEnv := []string{defaultPath, "A=1", "B=two words", "LEGACY=some value"}
+	wantEnv := []string{"A=1", "B=two words", "LEGACY=some value"}
 	if !cmp.Equal(c.Env, wantEnv) {
 		t.Errorf("Env %q, want %q", c.Env, wantEnv)
 	}
@@ -189,6 +189,9 @@ func TestImportWithChanges(t *testing.T) {
 		t.Fatal(err)
 	}
 	ins2, _ := svc.Inspect(ctx, id2)
+	if ins2.Config.Env != nil || ins2.Comment != "Imported from -" {
+		t.Errorf("plain import: Env %q comment %q; Docker gives no Env and \"Imported from -\"", ins2.Config.Env, ins2.Comment)
+	}
 	if ins2.RootFS.Layers[0] != ins.RootFS.Layers[0] || len(ins2.RepoTags) != 0 {
 		t.Errorf("gzip import: layers %v tags %v", ins2.RootFS.Layers, ins2.RepoTags)
 	}
