@@ -25,6 +25,9 @@ const (
 	// name, `.wh..wh..opq` empties its directory of what earlier layers put
 	// there. For a layer unpacked on a copy of its parent.
 	WhiteoutDelete
+	// WhiteoutKeep writes `.wh.` entries as the plain files they are in a
+	// tar that is not a layer (`berth cp` into a container).
+	WhiteoutKeep
 )
 
 // OverlayOpaqueXattr marks an overlayfs directory opaque.
@@ -52,6 +55,12 @@ func Apply(ctx context.Context, dir string, r io.Reader, opts ApplyOptions) (int
 	if err != nil {
 		return 0, fmt.Errorf("open layer directory: %w", err)
 	}
+	defer root.Close()
+	return applyAt(ctx, root, rc, opts)
+}
+
+// applyAt unpacks the uncompressed tar r below the directory handle root.
+func applyAt(ctx context.Context, root *os.File, rc io.Reader, opts ApplyOptions) (int64, error) {
 	a := &applier{root: root, opts: opts, dirs: map[string]*os.File{}, written: map[string]bool{}}
 	defer a.close()
 
@@ -107,10 +116,7 @@ type dirTime struct {
 	atime, mtime time.Time
 }
 
-func (a *applier) close() {
-	a.dropDirs(nil)
-	a.root.Close()
-}
+func (a *applier) close() { a.dropDirs(nil) }
 
 // dropDirs forgets cached handles but keep; called whenever something is
 // removed, as a cached directory may have been one of the things removed.
@@ -144,6 +150,9 @@ func (a *applier) dirHandle(name string) (*os.File, error) {
 }
 
 func (a *applier) apply(e entry, hdr *tar.Header, r io.Reader) error {
+	if a.opts.Whiteouts == WhiteoutKeep && (e.kind == kindWhiteout || e.kind == kindOpaque) {
+		e = entry{kind: kindFile, name: e.path, path: e.path}
+	}
 	switch e.kind {
 	case kindSkip:
 		return nil

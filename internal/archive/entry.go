@@ -36,6 +36,8 @@ type entry struct {
 	// target is the whited-out path for kindWhiteout, the cleaned link
 	// target for hardlinks.
 	target string
+	// path is the cleaned member name itself.
+	path string
 }
 
 // checker applies berth's rules to the entries of one layer, in order. It
@@ -100,7 +102,7 @@ func (c *checker) check(hdr *tar.Header) (entry, error) {
 	base := path.Base(p)
 	switch {
 	case base == WhiteoutOpaque:
-		return entry{kind: kindOpaque, name: path.Dir(p)}, nil
+		return entry{kind: kindOpaque, name: path.Dir(p), path: p}, nil
 	case strings.HasPrefix(base, WhiteoutMetaPrefix):
 		return entry{kind: kindSkip}, nil
 	case strings.HasPrefix(base, WhiteoutPrefix):
@@ -110,9 +112,9 @@ func (c *checker) check(hdr *tar.Header) (entry, error) {
 		}
 		target := path.Join(path.Dir(p), gone)
 		c.forget(target)
-		return entry{kind: kindWhiteout, name: p, target: target}, nil
+		return entry{kind: kindWhiteout, name: p, target: target, path: p}, nil
 	}
-	e := entry{kind: kindFile, name: p}
+	e := entry{kind: kindFile, name: p, path: p}
 	c.forget(p)
 	switch hdr.Typeflag {
 	case tar.TypeSymlink:
