@@ -5,8 +5,6 @@ import (
 	"context"
 	"slices"
 	"time"
-
-	"github.com/berthproject/berth/internal/store"
 )
 
 // commit stores the in-memory blobs of verified candidates, makes the
@@ -29,13 +27,7 @@ func (s *Service) commit(ctx context.Context, cands []candidate, l *lease) error
 		return err
 	}
 	now := time.Now().UTC()
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.db.Update(ctx, func(tx *store.Tx) error {
-		rs, err := loadRecordSet(tx)
-		if err != nil {
-			return err
-		}
+	return s.updateRecords(ctx, func(rs *recordSet) error {
 		for _, c := range cands {
 			r, ok := rs.recs[c.rec.ID]
 			if !ok {
@@ -56,6 +48,6 @@ func (s *Service) commit(ctx context.Context, cands []candidate, l *lease) error
 				}
 			}
 		}
-		return rs.save()
+		return nil
 	})
 }

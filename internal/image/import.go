@@ -1,7 +1,6 @@
 package image
 
 import (
-	"bufio"
 	"context"
 	"encoding/json"
 	"errors"
@@ -12,7 +11,6 @@ import (
 
 	"github.com/containerd/errdefs"
 	"github.com/klauspost/compress/gzip"
-	"github.com/klauspost/compress/zstd"
 	"github.com/opencontainers/go-digest"
 	specs "github.com/opencontainers/image-spec/specs-go"
 	ocispec "github.com/opencontainers/image-spec/specs-go/v1"
@@ -108,28 +106,11 @@ func (s *Service) Import(ctx context.Context, r io.Reader, opts ImportOptions) (
 // importLayer stores the uncompressed tarball as a blob, checking it on the
 // way, and returns its digest and size.
 func (s *Service) importLayer(ctx context.Context, r io.Reader, l *lease) (digest.Digest, int64, error) {
-	br := bufio.NewReaderSize(r, 64<<10)
-	head, err := br.Peek(4)
-	if len(head) == 0 && err != nil && !errors.Is(err, io.EOF) {
-		return "", 0, fmt.Errorf("import: read: %w", err)
+	_, src, closeFn, err := decompress(r)
+	if err != nil {
+		return "", 0, fmt.Errorf("import: %w", err)
 	}
-	var src io.Reader = br
-	switch sniff(head) {
-	case gzipped:
-		zr, err := gzip.NewReader(br)
-		if err != nil {
-			return "", 0, fmt.Errorf("import: not valid gzip: %v: %w", err, errdefs.ErrInvalidArgument)
-		}
-		defer zr.Close()
-		src = zr
-	case zstded:
-		zr, err := zstd.NewReader(br)
-		if err != nil {
-			return "", 0, fmt.Errorf("import: not valid zstd: %v: %w", err, errdefs.ErrInvalidArgument)
-		}
-		defer zr.Close()
-		src = zr
-	}
+	defer closeFn()
 	w, err := s.cs.Writer(ctx)
 	if err != nil {
 		return "", 0, err

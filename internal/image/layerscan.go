@@ -51,6 +51,29 @@ func (c compression) layerMediaType() string {
 	return ocispec.MediaTypeImageLayer
 }
 
+// decompress sniffs r's compression and returns the uncompressed stream
+// and a function that releases the decompressor.
+func decompress(r io.Reader) (compression, io.Reader, func(), error) {
+	br := bufio.NewReaderSize(r, 64<<10)
+	head, _ := br.Peek(4)
+	c := sniff(head)
+	switch c {
+	case gzipped:
+		zr, err := gzip.NewReader(br)
+		if err != nil {
+			return c, nil, nil, fmt.Errorf("not valid gzip: %v: %w", err, errdefs.ErrInvalidArgument)
+		}
+		return c, zr, func() { zr.Close() }, nil
+	case zstded:
+		zr, err := zstd.NewReader(br)
+		if err != nil {
+			return c, nil, nil, fmt.Errorf("not valid zstd: %v: %w", err, errdefs.ErrInvalidArgument)
+		}
+		return c, zr, zr.Close, nil
+	}
+	return c, br, func() {}, nil
+}
+
 // layerScan is what reading a layer blob once tells.
 type layerScan struct {
 	compression compression
@@ -68,28 +91,17 @@ type layerScan struct {
 // drains r, so that a writer teeing into it never blocks.
 func scanLayer(r io.Reader) (sc layerScan) {
 	defer func() { _, _ = io.Copy(io.Discard, r) }()
-	br := bufio.NewReaderSize(r, 64<<10)
-	head, _ := br.Peek(4)
-	sc.compression = sniff(head)
-	var tarStream io.Reader = br
+	c, plain, closeFn, err := decompress(r)
+	sc.compression = c
+	if err != nil {
+		sc.err = fmt.Errorf("layer: %w", err)
+		return sc
+	}
+	defer closeFn()
 	h := sha256.New()
-	switch sc.compression {
-	case gzipped:
-		zr, err := gzip.NewReader(br)
-		if err != nil {
-			sc.err = fmt.Errorf("layer is not valid gzip: %v: %w", err, errdefs.ErrInvalidArgument)
-			return sc
-		}
-		defer zr.Close()
-		tarStream = io.TeeReader(zr, h)
-	case zstded:
-		zr, err := zstd.NewReader(br)
-		if err != nil {
-			sc.err = fmt.Errorf("layer is not valid zstd: %v: %w", err, errdefs.ErrInvalidArgument)
-			return sc
-		}
-		defer zr.Close()
-		tarStream = io.TeeReader(zr, h)
+	var tarStream io.Reader = plain
+	if c != uncompressed {
+		tarStream = io.TeeReader(plain, h)
 	}
 	counted := &countingReader{r: tarStream}
 	sc.err = checkTar(counted)

@@ -1,6 +1,7 @@
 package image
 
 import (
+	"context"
 	"fmt"
 	"slices"
 	"time"
@@ -16,6 +17,24 @@ type recordSet struct {
 	recs    map[digest.Digest]*record
 	changed map[digest.Digest]bool
 	deleted map[digest.Digest]bool
+}
+
+// updateRecords runs fn over every image record in one write transaction,
+// under s.mu so that no blob collection runs meanwhile, and saves what fn
+// changed if it returns nil.
+func (s *Service) updateRecords(ctx context.Context, fn func(*recordSet) error) error {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.db.Update(ctx, func(tx *store.Tx) error {
+		rs, err := loadRecordSet(tx)
+		if err != nil {
+			return err
+		}
+		if err := fn(rs); err != nil {
+			return err
+		}
+		return rs.save()
+	})
 }
 
 func loadRecordSet(tx *store.Tx) (*recordSet, error) {

@@ -6,7 +6,6 @@ import (
 	"slices"
 	"time"
 
-	"github.com/berthproject/berth/internal/store"
 	"github.com/containerd/errdefs"
 	"github.com/distribution/reference"
 	imagetypes "github.com/moby/moby/api/types/image"
@@ -20,19 +19,13 @@ func (s *Service) Tag(ctx context.Context, source, target string) error {
 	if err != nil {
 		return err
 	}
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.db.Update(ctx, func(tx *store.Tx) error {
-		rs, err := loadRecordSet(tx)
-		if err != nil {
-			return err
-		}
+	return s.updateRecords(ctx, func(rs *recordSet) error {
 		rec, _, err := resolveIn(rs.list(), source)
 		if err != nil {
 			return err
 		}
 		rs.tag(rec.ID, tag.String(), time.Now().UTC())
-		return rs.save()
+		return nil
 	})
 }
 
@@ -52,13 +45,8 @@ func (rs *recordSet) list() []record {
 // needs any more are then garbage collected, unless noPrune.
 func (s *Service) Remove(ctx context.Context, name string, force, noPrune bool) ([]imagetypes.DeleteResponse, error) {
 	var resp []imagetypes.DeleteResponse
-	s.mu.Lock()
-	err := s.db.Update(ctx, func(tx *store.Tx) error {
+	err := s.updateRecords(ctx, func(rs *recordSet) error {
 		resp = nil
-		rs, err := loadRecordSet(tx)
-		if err != nil {
-			return err
-		}
 		rec, ref, err := resolveIn(rs.list(), name)
 		if err != nil {
 			return err
@@ -68,12 +56,13 @@ func (s *Service) Remove(ctx context.Context, name string, force, noPrune bool) 
 			resp = append(resp, untag(r, ref)...)
 			rs.changed[r.ID] = true
 			if len(r.RepoTags) > 0 || len(r.RepoDigests) > 0 {
-				return rs.save()
+				return nil
 			}
 			resp = append(resp, imagetypes.DeleteResponse{Deleted: r.ID.String()})
 			rs.remove(r.ID)
-			return rs.save()
-		} else if !force && spansRepositories(r) {
+			return nil
+		}
+		if !force && spansRepositories(r) {
 			return errdefs.ErrConflict.WithMessage(fmt.Sprintf(
 				"conflict: unable to delete %s (must be forced) - image is referenced in multiple repositories", shortID(r.ID)))
 		}
@@ -85,9 +74,8 @@ func (s *Service) Remove(ctx context.Context, name string, force, noPrune bool) 
 		}
 		resp = append(resp, imagetypes.DeleteResponse{Deleted: r.ID.String()})
 		rs.remove(r.ID)
-		return rs.save()
+		return nil
 	})
-	s.mu.Unlock()
 	if err != nil {
 		return nil, err
 	}

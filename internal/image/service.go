@@ -87,13 +87,7 @@ func (s *Service) GarbageCollect(ctx context.Context) error {
 // by hand, or lost with a disk): the database is reconciled with the
 // content store rather than trusted.
 func (s *Service) dropBroken(ctx context.Context) error {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.db.Update(ctx, func(tx *store.Tx) error {
-		rs, err := loadRecordSet(tx)
-		if err != nil {
-			return err
-		}
+	return s.updateRecords(ctx, func(rs *recordSet) error {
 		for id, r := range rs.recs {
 			for _, d := range r.blobs() {
 				if _, err := s.cs.Info(ctx, d); err != nil {
@@ -103,7 +97,7 @@ func (s *Service) dropBroken(ctx context.Context) error {
 				}
 			}
 		}
-		return rs.save()
+		return nil
 	})
 }
 
