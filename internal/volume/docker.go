@@ -125,4 +125,3 @@ func (s *Service) filter(filters map[string][]string) (func(Volume) bool, error)
 		return true
 	}, nil
 }
-
