@@ -9,6 +9,11 @@
 #   LAYER_MB      size of each layer's random payload (default 40)
 #
 # Needs root (podman's scratch store, berth's daemon), hyperfine and podman.
+#
+# Peers unpack layers during load; berth keeps them as blobs until a
+# container needs them. Once `berth run` works, time `load` followed by the
+# first `run --rm bench/load:1 true` for every engine, so that lazy
+# unpacking is not a free win (issue 2).
 set -euo pipefail
 
 RUNS=${RUNS:-5}
