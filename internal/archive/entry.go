@@ -61,6 +61,10 @@ func cleanName(raw string) (string, error) {
 	if raw == "" || strings.ContainsRune(raw, 0) {
 		return "", invalid(raw, "empty name or NUL byte")
 	}
+	// The root itself, which umoci writes as "/", is no escape.
+	if strings.Trim(raw, "/") == "" {
+		return ".", nil
+	}
 	if path.IsAbs(raw) {
 		return "", invalid(raw, "absolute path")
 	}

@@ -51,7 +51,7 @@ func TestValidateRefusesMaliciousLayers(t *testing.T) {
 
 func TestValidateAcceptsOrdinaryLayers(t *testing.T) {
 	layer := makeTar(t,
-		dir("./"), dir("bin"), file("bin/busybox", "elf"), hardlink("bin/sh", "bin/busybox"),
+		dir("./"), dir("/"), dir("bin"), file("bin/busybox", "elf"), hardlink("bin/sh", "bin/busybox"),
 		symlink("lib", "usr/lib"), symlink("abs", "/usr/bin/env"), symlink("usr/up", "../etc"),
 		dir("usr/lib"), file("usr/lib/libc.so", "x"),
 		tarEntry{name: "dev/null", typ: tar.TypeChar, mode: 0o666},
