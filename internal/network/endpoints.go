@@ -139,7 +139,10 @@ func (m *Manager) detach(ctx context.Context, e *Endpoint) error {
 	if p := m.pools[e.NetworkID]; p != nil {
 		p.Release(e.IP())
 	}
-	return errors.Join(m.applyRules(), link.DeleteLink(e.HostIfName))
+	// Both wait for a kernel RCU grace period (~15 ms each): overlap them.
+	linkErr := make(chan error, 1)
+	go func() { linkErr <- link.DeleteLink(e.HostIfName) }()
+	return errors.Join(m.applyRules(), <-linkErr)
 }
 
 // Endpoints returns copies of a container's endpoints.

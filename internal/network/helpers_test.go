@@ -21,7 +21,7 @@ import (
 	"github.com/vishvananda/netns"
 )
 
-func needRoot(t *testing.T) {
+func needRoot(t testing.TB) {
 	t.Helper()
 	if os.Geteuid() != 0 {
 		t.Skip("needs root (bridges, network namespaces, nftables)")
@@ -37,7 +37,7 @@ func randHex(n int) string {
 // testEnv is one test's manager with its own database, nftables table and
 // (optionally) default bridge.
 type testEnv struct {
-	t      *testing.T
+	t      testing.TB
 	ctx    context.Context
 	dbPath string
 	db     *store.DB
@@ -45,7 +45,7 @@ type testEnv struct {
 	m      *Manager
 }
 
-func newEnv(t *testing.T, withDefault bool, upstreams ...netip.AddrPort) *testEnv {
+func newEnv(t testing.TB, withDefault bool, upstreams ...netip.AddrPort) *testEnv {
 	t.Helper()
 	needRoot(t)
 	env := &testEnv{t: t, ctx: context.Background(), dbPath: filepath.Join(t.TempDir(), "metadata.db")}
@@ -124,7 +124,7 @@ func (env *testEnv) teardown() {
 }
 
 // freeSubnet picks a random 10.x.y.0/24 that no host route covers.
-func freeSubnet(t *testing.T) netip.Prefix {
+func freeSubnet(t testing.TB) netip.Prefix {
 	t.Helper()
 	routes, _ := netlink.RouteList(nil, netlink.FAMILY_V4)
 	for i := 0; i < 100; i++ {
@@ -152,7 +152,7 @@ func freeSubnet(t *testing.T) netip.Prefix {
 
 // newNetns makes a network namespace removed at cleanup; the returned
 // path is what a container's /proc/PID/ns/net would be.
-func newNetns(t *testing.T) string {
+func newNetns(t testing.TB) string {
 	t.Helper()
 	name := "bt" + randHex(5)
 	if out, err := exec.Command("ip", "netns", "add", name).CombinedOutput(); err != nil {
@@ -163,7 +163,7 @@ func newNetns(t *testing.T) string {
 }
 
 // inNetns runs fn on an OS thread inside the namespace at path.
-func inNetns(t *testing.T, path string, fn func()) {
+func inNetns(t testing.TB, path string, fn func()) {
 	t.Helper()
 	done := make(chan struct{})
 	go func() {
@@ -186,7 +186,7 @@ func inNetns(t *testing.T, path string, fn func()) {
 
 // serveIn starts a TCP server inside the namespace, on port (0: any), that
 // writes greeting and closes; it returns the server's port.
-func serveIn(t *testing.T, path string, port uint16, greeting string) uint16 {
+func serveIn(t testing.TB, path string, port uint16, greeting string) uint16 {
 	t.Helper()
 	var ln net.Listener
 	inNetns(t, path, func() {
@@ -215,7 +215,7 @@ func serveIn(t *testing.T, path string, port uint16, greeting string) uint16 {
 
 // dial connects to addr (from the namespace at path, or the host if path
 // is empty) and returns the first line, or an error.
-func dial(t *testing.T, path string, addr netip.AddrPort) (string, error) {
+func dial(t testing.TB, path string, addr netip.AddrPort) (string, error) {
 	t.Helper()
 	var line string
 	var err error
@@ -241,7 +241,7 @@ func dial(t *testing.T, path string, addr netip.AddrPort) (string, error) {
 
 // hostAddr is an IPv4 address of the host that is not loopback and not a
 // berth bridge: the machine's own address, as a client elsewhere would use.
-func hostAddr(t *testing.T) netip.Addr {
+func hostAddr(t testing.TB) netip.Addr {
 	t.Helper()
 	links, _ := netlink.LinkList()
 	for _, l := range links {
@@ -267,7 +267,7 @@ func nftTable(table string) (string, bool) {
 // outside makes a namespace routed from the host over a /30 veth link,
 // standing in for the world beyond the host; it returns the namespace and
 // its address, and the host end's address.
-func outside(t *testing.T) (ns string, addr, hostEnd netip.Addr) {
+func outside(t testing.TB) (ns string, addr, hostEnd netip.Addr) {
 	t.Helper()
 	ns = newNetns(t)
 	p := freeSubnet(t)
@@ -293,7 +293,7 @@ func outside(t *testing.T) (ns string, addr, hostEnd netip.Addr) {
 }
 
 // serveRemoteAddr serves, inside ns, the client's address as seen there.
-func serveRemoteAddr(t *testing.T, ns string) uint16 {
+func serveRemoteAddr(t testing.TB, ns string) uint16 {
 	t.Helper()
 	var ln net.Listener
 	inNetns(t, ns, func() {

@@ -41,7 +41,7 @@ func (env *testEnv) attach(net, name string, mut func(*EndpointOptions)) (*Endpo
 	return e, ns
 }
 
-func mustPorts(t *testing.T, specs ...string) []portspec.Mapping {
+func mustPorts(t testing.TB, specs ...string) []portspec.Mapping {
 	var out []portspec.Mapping
 	for _, s := range specs {
 		ms, err := portspec.Parse(s)

@@ -7,7 +7,57 @@ import (
 	"github.com/google/nftables/expr"
 )
 
-func build(c *nftables.Conn, t *nftables.Table, rs Ruleset) error {
+// The table has three parts that change at different rates:
+//
+//   - the skeleton: base chains, which only jump to regular chains, the
+//     port maps and the two rules that read them. Made once: registering
+//     or removing a hook costs the kernel an RCU grace period.
+//   - the structure: the bridges set and the masquerade and filter chains,
+//     rewritten when a network comes or goes.
+//   - the published ports: elements of the two DNAT maps, added and
+//     deleted one by one, so that starting a container never rewrites a rule.
+const (
+	chainPorts      = "ports"      // DNAT through the port maps
+	chainMasquerade = "masquerade" // from postrouting
+	chainFilter     = "filter"     // from forward
+	setBridges      = "bridges"
+	mapPortsAny     = "ports_any" // l4proto . port : addr . port (every host address)
+	mapPortsIP      = "ports_ip"  // daddr . l4proto . port : addr . port (one host address)
+)
+
+var (
+	keyAny  = nftables.MustConcatSetType(nftables.TypeInetProto, nftables.TypeInetService)
+	keyIP   = nftables.MustConcatSetType(nftables.TypeIPAddr, nftables.TypeInetProto, nftables.TypeInetService)
+	dataDst = nftables.MustConcatSetType(nftables.TypeIPAddr, nftables.TypeInetService)
+)
+
+type skeleton struct {
+	masquerade, filter *nftables.Chain
+	bridges            *nftables.Set
+	portsAny, portsIP  *nftables.Set
+}
+
+func names(t *nftables.Table) skeleton {
+	return skeleton{
+		masquerade: &nftables.Chain{Name: chainMasquerade, Table: t},
+		filter:     &nftables.Chain{Name: chainFilter, Table: t},
+		bridges:    &nftables.Set{Table: t, Name: setBridges, KeyType: nftables.TypeIFName},
+		portsAny:   &nftables.Set{Table: t, Name: mapPortsAny, IsMap: true, Concatenation: true, KeyType: keyAny, DataType: dataDst},
+		portsIP:    &nftables.Set{Table: t, Name: mapPortsIP, IsMap: true, Concatenation: true, KeyType: keyIP, DataType: dataDst},
+	}
+}
+
+// buildSkeleton adds the sets, maps, chains and the fixed rules.
+func buildSkeleton(c *nftables.Conn, t *nftables.Table) (skeleton, error) {
+	s := names(t)
+	for _, set := range []*nftables.Set{s.bridges, s.portsAny, s.portsIP} {
+		if err := c.AddSet(set, nil); err != nil {
+			return s, fmt.Errorf("set %s: %w", set.Name, err)
+		}
+	}
+	ports := c.AddChain(&nftables.Chain{Name: chainPorts, Table: t})
+	s.masquerade = c.AddChain(s.masquerade)
+	s.filter = c.AddChain(s.filter)
 	policy := nftables.ChainPolicyAccept
 	base := func(name string, typ nftables.ChainType, hook *nftables.ChainHook, prio *nftables.ChainPriority) *nftables.Chain {
 		return c.AddChain(&nftables.Chain{Name: name, Table: t, Type: typ, Hooknum: hook, Priority: prio, Policy: &policy})
@@ -16,60 +66,58 @@ func build(c *nftables.Conn, t *nftables.Table, rs Ruleset) error {
 	out := base("output", nftables.ChainTypeNAT, nftables.ChainHookOutput, nftables.ChainPriorityNATDest)
 	post := base("postrouting", nftables.ChainTypeNAT, nftables.ChainHookPostrouting, nftables.ChainPriorityNATSource)
 	fwd := base("forward", nftables.ChainTypeFilter, nftables.ChainHookForward, nftables.ChainPriorityFilter)
-	ports := c.AddChain(&nftables.Chain{Name: "ports", Table: t})
-
-	set := &nftables.Set{Table: t, Name: "bridges", KeyType: nftables.TypeIFName}
-	var elems []nftables.SetElement
-	for _, b := range rs.Bridges {
-		elems = append(elems, nftables.SetElement{Key: ifname(b.Name)})
-	}
-	if err := c.AddSet(set, elems); err != nil {
-		return fmt.Errorf("set bridges: %w", err)
-	}
-
-	add := func(ch *nftables.Chain, exprs ...[]expr.Any) {
-		var all []expr.Any
-		for _, e := range exprs {
-			all = append(all, e...)
-		}
-		c.AddRule(&nftables.Rule{Table: t, Chain: ch, Exprs: all})
-	}
-
 	// Only traffic for the host's own addresses (127.0.0.1 included) is
 	// published; traffic routed through the host is left alone.
-	add(pre, daddrLocal(), jump(ports.Name))
-	add(out, daddrLocal(), jump(ports.Name))
-	for _, f := range rs.Forwards {
-		var m []expr.Any
-		if f.HostIP.IsValid() && !f.HostIP.IsUnspecified() {
-			m = ipMatch(16, f.HostIP)
-		}
-		add(ports, m, l4(f.Proto), dport(f.HostPort), dnat(f.ContainerIP, f.ContainerPort))
-	}
+	addRule(c, pre, daddrLocal(), jump(chainPorts))
+	addRule(c, out, daddrLocal(), jump(chainPorts))
+	addRule(c, post, jump(chainMasquerade))
+	addRule(c, fwd, jump(chainFilter))
+	// A port bound to one host address first, then those on every address.
+	addRule(c, ports, dnatMap(s.portsIP, true))
+	addRule(c, ports, dnatMap(s.portsAny, false))
+	return s, nil
+}
 
-	for _, b := range rs.Bridges {
+func addRule(c *nftables.Conn, ch *nftables.Chain, exprs ...[]expr.Any) {
+	var all []expr.Any
+	for _, e := range exprs {
+		all = append(all, e...)
+	}
+	c.AddRule(&nftables.Rule{Table: ch.Table, Chain: ch, Exprs: all})
+}
+
+// fillStructure adds the network rules to the (empty) chains and set.
+func fillStructure(c *nftables.Conn, s skeleton, bridges []Bridge) error {
+	var elems []nftables.SetElement
+	for _, b := range bridges {
+		elems = append(elems, nftables.SetElement{Key: ifname(b.Name)})
+	}
+	if err := c.SetAddElements(s.bridges, elems); err != nil {
+		return fmt.Errorf("set %s: %w", setBridges, err)
+	}
+	for _, b := range bridges {
 		if b.Internal {
 			// No way out and no way in from other interfaces, published
-			// ports included: the rules come before the DNAT accept.
-			add(fwd, ifMatch(true, b.Name, true), ifMatch(false, b.Name, false), drop())
-			add(fwd, ifMatch(false, b.Name, true), ifMatch(true, b.Name, false), drop())
+			// ports included: these come before the DNAT accept.
+			addRule(c, s.filter, ifMatch(true, b.Name, true), ifMatch(false, b.Name, false), drop())
+			addRule(c, s.filter, ifMatch(false, b.Name, true), ifMatch(true, b.Name, false), drop())
 			continue
 		}
 		// Outbound NAT, for traffic leaving by any other interface.
-		add(post, prefixMatch(12, b.Subnet), ifMatch(false, b.Name, false), masq())
+		addRule(c, s.masquerade, prefixMatch(12, b.Subnet), ifMatch(false, b.Name, false), masq())
 		// 127.0.0.1:port DNATed to a container keeps its loopback source
 		// unless rewritten; the bridge's route_localnet lets it be routed.
-		add(post, ifMatch(false, b.Name, true), prefixMatch(12, loopback), masq())
+		addRule(c, s.masquerade, ifMatch(false, b.Name, true), prefixMatch(12, loopback), masq())
 		// Hairpin: a container reaching a published port through a host
 		// address must see the reply come back through the host.
-		add(post, ifMatch(false, b.Name, true), prefixMatch(12, b.Subnet), ctDNAT(), masq())
+		addRule(c, s.masquerade, ifMatch(false, b.Name, true), prefixMatch(12, b.Subnet), ctDNAT(), masq())
 	}
 	// Published ports are reachable from every network.
-	add(fwd, ctDNAT(), accept())
+	addRule(c, s.filter, ctDNAT(), accept())
 	// Isolation: no forwarding from one berth bridge to another.
-	for _, b := range rs.Bridges {
+	for _, b := range bridges {
 		if !b.Internal {
-			add(fwd, ifMatch(true, b.Name, true), ifMatch(false, b.Name, false), oifInSet(set), drop())
+			addRule(c, s.filter, ifMatch(true, b.Name, true), ifMatch(false, b.Name, false), oifInSet(s.bridges), drop())
 		}
 	}
 	return nil

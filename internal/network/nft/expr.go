@@ -44,14 +44,6 @@ func oifInSet(s *nftables.Set) []expr.Any {
 	}
 }
 
-// ipMatch compares the IPv4 header field at offset (12 saddr, 16 daddr).
-func ipMatch(offset uint32, a netip.Addr) []expr.Any {
-	b := a.As4()
-	return []expr.Any{
-		&expr.Payload{DestRegister: 1, Base: expr.PayloadBaseNetworkHeader, Offset: offset, Len: 4},
-		&expr.Cmp{Op: expr.CmpOpEq, Register: 1, Data: b[:]},
-	}
-}
 
 func prefixMatch(offset uint32, p netip.Prefix) []expr.Any {
 	p = p.Masked()
@@ -64,23 +56,7 @@ func prefixMatch(offset uint32, p netip.Prefix) []expr.Any {
 	}
 }
 
-func l4(proto string) []expr.Any {
-	p := byte(unix.IPPROTO_TCP)
-	if proto == "udp" {
-		p = unix.IPPROTO_UDP
-	}
-	return []expr.Any{
-		&expr.Meta{Key: expr.MetaKeyL4PROTO, Register: 1},
-		&expr.Cmp{Op: expr.CmpOpEq, Register: 1, Data: []byte{p}},
-	}
-}
 
-func dport(port uint16) []expr.Any {
-	return []expr.Any{
-		&expr.Payload{DestRegister: 1, Base: expr.PayloadBaseTransportHeader, Offset: 2, Len: 2},
-		&expr.Cmp{Op: expr.CmpOpEq, Register: 1, Data: binaryutil.BigEndian.PutUint16(port)},
-	}
-}
 
 func daddrLocal() []expr.Any {
 	return []expr.Any{
@@ -100,14 +76,6 @@ func ctDNAT() []expr.Any {
 	}
 }
 
-func dnat(ip netip.Addr, port uint16) []expr.Any {
-	b := ip.As4()
-	return []expr.Any{
-		&expr.Immediate{Register: 1, Data: b[:]},
-		&expr.Immediate{Register: 2, Data: binaryutil.BigEndian.PutUint16(port)},
-		&expr.NAT{Type: expr.NATTypeDestNAT, Family: unix.NFPROTO_IPV4, RegAddrMin: 1, RegProtoMin: 2, Specified: true},
-	}
-}
 
 func masq() []expr.Any { return []expr.Any{&expr.Masq{}} }
 
@@ -117,3 +85,21 @@ func jump(chain string) []expr.Any {
 
 func drop() []expr.Any   { return []expr.Any{&expr.Verdict{Kind: expr.VerdictDrop}} }
 func accept() []expr.Any { return []expr.Any{&expr.Verdict{Kind: expr.VerdictAccept}} }
+
+// dnatMap: dnat ip to [ip daddr .] meta l4proto . th dport map @set. The
+// key is built in consecutive 32-bit registers (1 is the first, then 9,
+// 10 …), as nft does.
+func dnatMap(set *nftables.Set, withDaddr bool) []expr.Any {
+	var e []expr.Any
+	proto, port := uint32(1), uint32(9)
+	if withDaddr {
+		e = append(e, &expr.Payload{DestRegister: 1, Base: expr.PayloadBaseNetworkHeader, Offset: 16, Len: 4})
+		proto, port = 9, 10
+	}
+	return append(e,
+		&expr.Meta{Key: expr.MetaKeyL4PROTO, Register: proto},
+		&expr.Payload{DestRegister: port, Base: expr.PayloadBaseTransportHeader, Offset: 2, Len: 2},
+		&expr.Lookup{SourceRegister: 1, DestRegister: 1, IsDestRegSet: true, SetName: set.Name, SetID: set.ID},
+		&expr.NAT{Type: expr.NATTypeDestNAT, Family: unix.NFPROTO_IPV4, RegAddrMin: 1, RegProtoMin: 9, Specified: true},
+	)
+}
