@@ -19,6 +19,7 @@ type Config struct {
 	Containers ContainerService // containers.go
 	Volumes    VolumeService    // volumes.go
 	Networks   NetworkService   // networks.go
+	Builder    BuildService     // build.go
 	Host       HostInfo
 	Version    string // berth's version, reported by /version and /info
 	Logger     *slog.Logger
@@ -65,6 +66,7 @@ func NewServer(cfg Config) *Server {
 	s.registerContainerRoutes()
 	s.registerVolumeRoutes()
 	s.registerNetworkRoutes()
+	s.registerBuildRoutes()
 	return s
 }
 

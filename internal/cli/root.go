@@ -59,6 +59,7 @@ variable (default unix:///run/berth/berth.sock).`,
 	addContainerCommands(root, g)
 	addVolumeCommands(root, g)
 	addNetworkCommands(root, g)
+	addBuildCommands(root, g)
 	return root
 }
 

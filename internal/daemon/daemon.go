@@ -56,6 +56,7 @@ func Run(ctx context.Context, cfg Config, logger *slog.Logger) (err error) {
 		Containers: svc.containers,
 		Volumes:    svc.volumes,
 		Networks:   svc.networks,
+		Builder:    svc.builder,
 		Host:       host,
 		Version:    cfg.Version,
 		Logger:     logger,

@@ -22,6 +22,7 @@ type services struct {
 	containers api.ContainerService
 	volumes    api.VolumeService
 	networks   api.NetworkService
+	builder    api.BuildService
 	closers    []func() error
 }
 
@@ -55,7 +56,7 @@ func openServices(ctx context.Context, cfg Config, logger *slog.Logger) (_ *serv
 	logger.Debug("stores opened", "root", root)
 	// The order matters: containers use volumes and networks.
 	for _, open := range []func(context.Context, Config, *slog.Logger) error{
-		s.openRegistry, s.openVolumes, s.openNetworks, s.openContainers,
+		s.openRegistry, s.openVolumes, s.openNetworks, s.openContainers, s.openBuilder,
 	} {
 		if err := open(ctx, cfg, logger); err != nil {
 			return nil, err
