@@ -28,10 +28,10 @@ func TestRestartKeepsLiveEndpointsAndDropsStaleOnes(t *testing.T) {
 		t.Errorf("stale endpoint's veth %s survived Reconcile", dead.HostIfName)
 	}
 	rules, _ := nftTable(env.cfg.Table)
-	if want := "dport " + itoa(live.Ports[0].HostPort); !strings.Contains(rules, want) {
+	if want := "tcp . " + itoa(live.Ports[0].HostPort) + " :"; !strings.Contains(rules, want) {
 		t.Errorf("live port rule %q missing after restart:\n%s", want, rules)
 	}
-	if stale := "dport " + itoa(dead.Ports[0].HostPort); strings.Contains(rules, stale) {
+	if stale := "tcp . " + itoa(dead.Ports[0].HostPort) + " :"; strings.Contains(rules, stale) {
 		t.Errorf("stale port rule %q left after restart:\n%s", stale, rules)
 	}
 	if got, err := dial(t, "", netip.AddrPortFrom(netip.MustParseAddr("127.0.0.1"), live.Ports[0].HostPort)); err != nil || got != "live" {

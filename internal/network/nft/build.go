@@ -4,6 +4,7 @@ import (
 	"fmt"
 
 	"github.com/google/nftables"
+	"github.com/google/nftables/binaryutil"
 	"github.com/google/nftables/expr"
 )
 
@@ -41,7 +42,7 @@ func names(t *nftables.Table) skeleton {
 	return skeleton{
 		masquerade: &nftables.Chain{Name: chainMasquerade, Table: t},
 		filter:     &nftables.Chain{Name: chainFilter, Table: t},
-		bridges:    &nftables.Set{Table: t, Name: setBridges, KeyType: nftables.TypeIFName},
+		bridges:    &nftables.Set{Table: t, Name: setBridges, KeyType: nftables.TypeIFName, KeyByteOrder: binaryutil.NativeEndian},
 		portsAny:   &nftables.Set{Table: t, Name: mapPortsAny, IsMap: true, Concatenation: true, KeyType: keyAny, DataType: dataDst},
 		portsIP:    &nftables.Set{Table: t, Name: mapPortsIP, IsMap: true, Concatenation: true, KeyType: keyIP, DataType: dataDst},
 	}

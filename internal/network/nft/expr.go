@@ -44,7 +44,6 @@ func oifInSet(s *nftables.Set) []expr.Any {
 	}
 }
 
-
 func prefixMatch(offset uint32, p netip.Prefix) []expr.Any {
 	p = p.Masked()
 	addr := p.Addr().As4()
@@ -55,8 +54,6 @@ func prefixMatch(offset uint32, p netip.Prefix) []expr.Any {
 		&expr.Cmp{Op: expr.CmpOpEq, Register: 1, Data: addr[:]},
 	}
 }
-
-
 
 func daddrLocal() []expr.Any {
 	return []expr.Any{
@@ -75,7 +72,6 @@ func ctDNAT() []expr.Any {
 		&expr.Cmp{Op: expr.CmpOpNeq, Register: 1, Data: binaryutil.NativeEndian.PutUint32(0)},
 	}
 }
-
 
 func masq() []expr.Any { return []expr.Any{&expr.Masq{}} }
 

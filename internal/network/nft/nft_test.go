@@ -62,6 +62,7 @@ func TestApplyWritesLayoutAndDeletesWhenEmpty(t *testing.T) {
 		`iifname "btB" oifname != "btB" drop`,
 		`ct status dnat accept`,
 		`iifname "btA" oifname != "btA" oifname @bridges drop`,
+		`elements = { "btA",`,
 	} {
 		if !strings.Contains(got, want) {
 			t.Errorf("rule %q missing from:\n%s", want, got)
