@@ -12,15 +12,20 @@ import (
 // testUpstream is a DNS server on the host's loopback answering
 // ext.test. A 192.0.2.77, standing in for the host's resolvers.
 func testUpstream(t *testing.T) netip.AddrPort {
+	return testUpstreamAt(t, "127.0.0.1:0", "192.0.2.77")
+}
+
+// testUpstreamAt serves ext.test. A answer on addr.
+func testUpstreamAt(t *testing.T, addr, answer string) netip.AddrPort {
 	t.Helper()
-	pc, err := net.ListenPacket("udp4", "127.0.0.1:0")
+	pc, err := net.ListenPacket("udp4", addr)
 	if err != nil {
 		t.Fatal(err)
 	}
 	srv := &mdns.Server{PacketConn: pc, Handler: mdns.HandlerFunc(func(w mdns.ResponseWriter, q *mdns.Msg) {
 		m := new(mdns.Msg).SetReply(q)
 		if q.Question[0].Name == "ext.test." {
-			rr, _ := mdns.NewRR("ext.test. 60 IN A 192.0.2.77")
+			rr, _ := mdns.NewRR("ext.test. 60 IN A " + answer)
 			m.Answer = append(m.Answer, rr)
 		} else {
 			m.Rcode = mdns.RcodeNameError
@@ -81,6 +86,17 @@ func TestEmbeddedDNSByNameAliasAndShortID(t *testing.T) {
 	}
 	if got, _ := lookupIn(t, nsClient, "hidden"); len(got) != 1 || got[0] != hidden.IP().String() {
 		t.Errorf("hidden after connect: %v, want [%s]", got, hidden.IP())
+	}
+
+	// --dns replaces the upstreams for that container only.
+	b := []byte(randHex(3))
+	own := testUpstreamAt(t, netip.AddrFrom4([4]byte{127, 100 + b[0]%100, b[1], b[2]}).String()+":53", "192.0.2.88")
+	_, nsOwn := env.attach(n.Name, "own", func(o *EndpointOptions) { o.DNS = []netip.Addr{own.Addr()} })
+	if got, _ := lookupIn(t, nsOwn, "ext.test"); len(got) != 1 || got[0] != "192.0.2.88" {
+		t.Errorf("ext.test with --dns %s: %v, want [192.0.2.88]", own.Addr(), got)
+	}
+	if got, _ := lookupIn(t, nsOwn, "web"); len(got) != 1 || got[0] != web.IP().String() {
+		t.Errorf("web with --dns: %v, want [%s]", got, web.IP())
 	}
 
 	// The default bridge has no embedded DNS, as Docker's.

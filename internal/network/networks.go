@@ -25,7 +25,9 @@ type CreateOptions struct {
 	IPRange  netip.Prefix
 	Gateway  netip.Addr
 	Internal bool
-	Labels   map[string]string
+	// EnableIPv6 is refused: berth's networks are IPv4 only.
+	EnableIPv6 bool
+	Labels     map[string]string
 	// Options: com.docker.network.bridge.name and
 	// com.docker.network.driver.mtu are honoured; others are kept.
 	Options map[string]string
@@ -41,6 +43,9 @@ func (m *Manager) Create(ctx context.Context, o CreateOptions) (*Network, error)
 	}
 	if o.Driver != "" && o.Driver != "bridge" {
 		return nil, fmt.Errorf("network driver %q: only the bridge driver is supported: %w", o.Driver, errdefs.ErrNotFound)
+	}
+	if o.EnableIPv6 {
+		return nil, fmt.Errorf("network %s: IPv6 networks are not supported: %w", o.Name, errdefs.ErrInvalidArgument)
 	}
 	m.mu.Lock()
 	defer m.mu.Unlock()

@@ -63,15 +63,30 @@ func matches(e Endpoint, name string) bool {
 	return false
 }
 
-// dnsUpstreams: none if every user-defined network of cid is internal.
+// dnsUpstreams: the container's --dns servers, else the daemon's; none if
+// every user-defined network of cid is internal.
 func (m *Manager) dnsUpstreams(cid string) []netip.AddrPort {
 	v := m.view.Load()
+	var own []netip.AddrPort
+	external := false
 	for _, e := range v.eps {
-		if n := v.nets[e.NetworkID]; e.ContainerID == cid && !n.Internal {
-			return m.upstreams()
+		if e.ContainerID != cid {
+			continue
+		}
+		if n := v.nets[e.NetworkID]; !n.Internal {
+			external = true
+		}
+		for _, a := range e.DNS {
+			own = append(own, netip.AddrPortFrom(a, 53))
 		}
 	}
-	return nil
+	switch {
+	case !external:
+		return nil
+	case len(own) > 0:
+		return own
+	}
+	return m.upstreams()
 }
 
 // startDNS starts the container's server for its first user-defined network.

@@ -69,6 +69,7 @@ func TestBadInput(t *testing.T) {
 		{CreateOptions{Name: "x" + randHex(3), Driver: "overlay"}, errdefs.ErrNotFound, "overlay"},
 		{CreateOptions{Name: "x" + randHex(3), Options: map[string]string{OptionBridgeName: n.Bridge}}, errdefs.ErrConflict, n.Bridge},
 		{CreateOptions{Name: "x" + randHex(3), Options: map[string]string{OptionMTU: "huge"}}, errdefs.ErrInvalidArgument, "huge"},
+		{CreateOptions{Name: "x" + randHex(3), EnableIPv6: true}, errdefs.ErrInvalidArgument, "IPv6"},
 		{CreateOptions{Name: "x" + randHex(3), Gateway: netip.MustParseAddr("10.1.1.1")}, errdefs.ErrInvalidArgument, "--subnet"},
 	} {
 		_, err := env.m.Create(env.ctx, tc.o)

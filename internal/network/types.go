@@ -56,6 +56,8 @@ type EndpointOptions struct {
 	// Ports are published through this endpoint (give them on one network
 	// of the container only, its first).
 	Ports []portspec.Mapping
+	// DNS (--dns) replaces the upstreams of the container's embedded DNS.
+	DNS []netip.Addr
 }
 
 // Endpoint is a container's connection to a network (persisted).
@@ -74,6 +76,7 @@ type Endpoint struct {
 	MTU         int          `json:"MTU,omitempty"`
 	// Ports are the published ports with their host ports resolved.
 	Ports []portspec.Mapping `json:"Ports,omitempty"`
+	DNS   []netip.Addr       `json:"DNS,omitempty"`
 }
 
 // IP is the endpoint's address without its prefix length.
