@@ -44,7 +44,7 @@ func (m *Manager) Attach(ctx context.Context, ref string, o EndpointOptions) (*E
 		return nil, fmt.Errorf("network %s: %w", n.Name, err)
 	}
 	e := &Endpoint{ID: newID(), NetworkID: n.ID, ContainerID: o.ContainerID, Name: o.Name,
-		Aliases: slices.Clone(o.Aliases), DNS: slices.Clone(o.DNS), NetNSPath: o.NetNSPath, Address: netip.PrefixFrom(ip, n.Subnet.Bits()), MTU: n.MTU}
+		Aliases: slices.Clone(o.Aliases), DNS: slices.Clone(o.DNS), NetNSPath: o.NetNSPath, Address: netip.PrefixFrom(ip, n.Subnet.Bits()), RequestedIP: o.IP.IsValid(), MTU: n.MTU}
 	e.HostIfName = "veth" + e.ID[:7]
 	if !n.Internal {
 		e.Gateway = n.Gateway

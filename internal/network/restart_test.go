@@ -106,3 +106,66 @@ func TestBadInput(t *testing.T) {
 }
 
 func itoa(p uint16) string { return strconv.Itoa(int(p)) }
+
+func TestConcurrentAttachesGetDistinctAddresses(t *testing.T) {
+	env := newEnv(t, false)
+	n := env.createNet("par-"+randHex(3), nil)
+	const count = 8
+	nss := make([]string, count)
+	for i := range nss {
+		nss[i] = newNetns(t)
+	}
+	ports := mustPorts(t, "0:80")
+	eps := make(chan *Endpoint, count)
+	errs := make(chan error, count)
+	for i := 0; i < count; i++ {
+		go func() {
+			e, err := env.m.Attach(env.ctx, n.Name, EndpointOptions{ContainerID: randHex(32), Name: "c" + strconv.Itoa(i),
+				NetNSPath: nss[i], Ports: ports})
+			eps <- e
+			errs <- err
+		}()
+	}
+	seenIP, seenPort := map[netip.Addr]bool{}, map[uint16]bool{}
+	for i := 0; i < count; i++ {
+		e, err := <-eps, <-errs
+		if err != nil {
+			t.Fatal(err)
+		}
+		if seenIP[e.IP()] || seenPort[e.Ports[0].HostPort] {
+			t.Fatalf("address %s or host port %d handed out twice", e.IP(), e.Ports[0].HostPort)
+		}
+		seenIP[e.IP()], seenPort[e.Ports[0].HostPort] = true, true
+		if s := e.Settings(n); s.IPAddress != e.IP() || s.Gateway != n.Gateway || s.DNSNames[0] != e.Name {
+			t.Errorf("Settings = %+v for %+v", s, e)
+		}
+	}
+}
+
+func TestRestartRecreatesMissingBridge(t *testing.T) {
+	env := newEnv(t, false)
+	n := env.createNet("reboot-"+randHex(3), func(o *CreateOptions) { o.Labels = map[string]string{"keep": "no"} })
+	keep := env.createNet("keep-"+randHex(3), func(o *CreateOptions) { o.Labels = map[string]string{"keep": "yes"} })
+	if err := link.DeleteBridge(n.Bridge); err != nil {
+		t.Fatal(err)
+	}
+	env.restart(func(string) bool { return false })
+	if !link.Exists(n.Bridge) {
+		t.Fatalf("bridge %s not re-created at start", n.Bridge)
+	}
+	e, ns := env.attach(n.Name, "after", nil)
+	port := serveIn(t, ns, 0, "after")
+	if got, err := dial(t, "", netip.AddrPortFrom(e.IP(), port)); err != nil || got != "after" {
+		t.Fatalf("host -> container on the re-created bridge: %q, %v", got, err)
+	}
+	if err := env.m.Detach(env.ctx, n.Name, e.ContainerID); err != nil {
+		t.Fatal(err)
+	}
+	removed, err := env.m.Prune(env.ctx, func(n *Network) bool { return n.Labels["keep"] != "yes" })
+	if err != nil || len(removed) != 1 || removed[0] != n.Name {
+		t.Fatalf("Prune = %v, %v; want [%s]", removed, err, n.Name)
+	}
+	if _, err := env.m.Get(keep.Name); err != nil {
+		t.Fatalf("network %s filtered out of Prune is gone: %v", keep.Name, err)
+	}
+}

@@ -71,7 +71,8 @@ type Endpoint struct {
 	HostIfName  string       `json:"HostIfName"` // host end of the veth
 	IfName      string       `json:"IfName"`     // name inside the container (eth0…)
 	Address     netip.Prefix `json:"Address"`
-	Gateway     netip.Addr   `json:"Gateway,omitzero"` // zero on internal networks
+	RequestedIP bool         `json:"RequestedIP,omitempty"` // --ip, shown as IPAMConfig
+	Gateway     netip.Addr   `json:"Gateway,omitzero"`      // zero on internal networks
 	MAC         string       `json:"MAC"`
 	MTU         int          `json:"MTU,omitempty"`
 	// Ports are the published ports with their host ports resolved.
