@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"net"
 	"net/netip"
+	"os/exec"
 	"strings"
 	"testing"
 	"time"
@@ -66,5 +67,27 @@ func TestPublishedUDPPort(t *testing.T) {
 	k, err := c.Read(buf)
 	if err != nil || string(buf[:k]) != "PING" {
 		t.Fatalf("UDP through 127.0.0.1:%d: %q, %v", e.Ports[0].HostPort, buf[:k], err)
+	}
+}
+
+func TestFromOutsideOnlyPublishedPorts(t *testing.T) {
+	env := newEnv(t, false)
+	outNS, _, hostEnd := outside(t)
+	n := env.createNet("in-"+randHex(3), nil)
+	web, nsWeb := env.attach(n.Name, "web", func(o *EndpointOptions) { o.Ports = mustPorts(t, "0:80") })
+	serveIn(t, nsWeb, 80, "web")
+	private := serveIn(t, nsWeb, 0, "private")
+	// A neighbour that routes the container subnet through the host.
+	if out, err := exec.Command("ip", "-n", strings.TrimPrefix(outNS, "/run/netns/"), "route", "add", n.Subnet.String(), "via", hostEnd.String()).CombinedOutput(); err != nil {
+		t.Fatalf("route: %v %s", err, out)
+	}
+	hp := web.Ports[0].HostPort
+	if got, err := dial(t, outNS, netip.AddrPortFrom(hostEnd, hp)); err != nil || got != "web" {
+		t.Errorf("neighbour -> host %s:%d (published): %q, %v", hostEnd, hp, got, err)
+	}
+	for _, p := range []uint16{80, private} {
+		if got, err := dial(t, outNS, netip.AddrPortFrom(web.IP(), p)); err == nil {
+			t.Errorf("neighbour reached the container directly at %s:%d (%q)", web.IP(), p, got)
+		}
 	}
 }

@@ -4,7 +4,6 @@ import (
 	"fmt"
 
 	"github.com/google/nftables"
-	"github.com/google/nftables/binaryutil"
 	"github.com/google/nftables/expr"
 )
 
@@ -13,17 +12,16 @@ import (
 //   - the skeleton: base chains, which only jump to regular chains, the
 //     port maps and the two rules that read them. Made once: registering
 //     or removing a hook costs the kernel an RCU grace period.
-//   - the structure: the bridges set and the masquerade and filter chains,
-//     rewritten when a network comes or goes.
+//   - the structure: the masquerade and filter chains, rewritten when a
+//     network comes or goes.
 //   - the published ports: elements of the two DNAT maps, added and
 //     deleted one by one, so that starting a container never rewrites a rule.
 const (
 	chainPorts      = "ports"      // DNAT through the port maps
 	chainMasquerade = "masquerade" // from postrouting
 	chainFilter     = "filter"     // from forward
-	setBridges      = "bridges"
-	mapPortsAny     = "ports_any" // l4proto . port : addr . port (every host address)
-	mapPortsIP      = "ports_ip"  // daddr . l4proto . port : addr . port (one host address)
+	mapPortsAny     = "ports_any"  // l4proto . port : addr . port (every host address)
+	mapPortsIP      = "ports_ip"   // daddr . l4proto . port : addr . port (one host address)
 )
 
 var (
@@ -34,7 +32,6 @@ var (
 
 type skeleton struct {
 	masquerade, filter *nftables.Chain
-	bridges            *nftables.Set
 	portsAny, portsIP  *nftables.Set
 }
 
@@ -42,7 +39,6 @@ func names(t *nftables.Table) skeleton {
 	return skeleton{
 		masquerade: &nftables.Chain{Name: chainMasquerade, Table: t},
 		filter:     &nftables.Chain{Name: chainFilter, Table: t},
-		bridges:    &nftables.Set{Table: t, Name: setBridges, KeyType: nftables.TypeIFName, KeyByteOrder: binaryutil.NativeEndian},
 		portsAny:   &nftables.Set{Table: t, Name: mapPortsAny, IsMap: true, Concatenation: true, KeyType: keyAny, DataType: dataDst},
 		portsIP:    &nftables.Set{Table: t, Name: mapPortsIP, IsMap: true, Concatenation: true, KeyType: keyIP, DataType: dataDst},
 	}
@@ -51,7 +47,7 @@ func names(t *nftables.Table) skeleton {
 // buildSkeleton adds the sets, maps, chains and the fixed rules.
 func buildSkeleton(c *nftables.Conn, t *nftables.Table) (skeleton, error) {
 	s := names(t)
-	for _, set := range []*nftables.Set{s.bridges, s.portsAny, s.portsIP} {
+	for _, set := range []*nftables.Set{s.portsAny, s.portsIP} {
 		if err := c.AddSet(set, nil); err != nil {
 			return s, fmt.Errorf("set %s: %w", set.Name, err)
 		}
@@ -87,15 +83,8 @@ func addRule(c *nftables.Conn, ch *nftables.Chain, exprs ...[]expr.Any) {
 	c.AddRule(&nftables.Rule{Table: ch.Table, Chain: ch, Exprs: all})
 }
 
-// fillStructure adds the network rules to the (empty) chains and set.
-func fillStructure(c *nftables.Conn, s skeleton, bridges []Bridge) error {
-	var elems []nftables.SetElement
-	for _, b := range bridges {
-		elems = append(elems, nftables.SetElement{Key: ifname(b.Name)})
-	}
-	if err := c.SetAddElements(s.bridges, elems); err != nil {
-		return fmt.Errorf("set %s: %w", setBridges, err)
-	}
+// fillStructure adds the network rules to the (empty) chains.
+func fillStructure(c *nftables.Conn, s skeleton, bridges []Bridge) {
 	for _, b := range bridges {
 		if b.Internal {
 			// No way out and no way in from other interfaces, published
@@ -113,13 +102,16 @@ func fillStructure(c *nftables.Conn, s skeleton, bridges []Bridge) error {
 		// address must see the reply come back through the host.
 		addRule(c, s.masquerade, ifMatch(false, b.Name, true), prefixMatch(12, b.Subnet), ctDNAT(), masq())
 	}
-	// Published ports are reachable from every network.
+	// Replies to connections made from inside, and published ports, from
+	// anywhere (other networks included).
+	addRule(c, s.filter, ctEstablished(), accept())
 	addRule(c, s.filter, ctDNAT(), accept())
-	// Isolation: no forwarding from one berth bridge to another.
+	// Nothing else enters a bridge from another interface: this isolates
+	// networks from each other, and keeps the host's neighbours from
+	// routing straight to container addresses (Docker 28 does the same).
 	for _, b := range bridges {
 		if !b.Internal {
-			addRule(c, s.filter, ifMatch(true, b.Name, true), ifMatch(false, b.Name, false), oifInSet(s.bridges), drop())
+			addRule(c, s.filter, ifMatch(false, b.Name, true), ifMatch(true, b.Name, false), drop())
 		}
 	}
-	return nil
 }

@@ -10,7 +10,6 @@
 //
 // Layout (see docs/networking.md):
 //
-//	set bridges       names of every berth bridge (isolation)
 //	map ports_ip      daddr . l4proto . port : container addr . port
 //	map ports_any     l4proto . port : container addr . port
 //	chain prerouting  nat/dstnat:  fib daddr type local jump ports
@@ -19,7 +18,7 @@
 //	chain forward     filter:      jump filter
 //	chain ports       dnat through ports_ip, then ports_any
 //	chain masquerade  outbound, loopback and hairpin source NAT
-//	chain filter      internal networks, published ports, isolation
+//	chain filter      internal networks, replies, published ports, isolation
 package nft
 
 import (
@@ -103,17 +102,13 @@ func Apply(table string, rs Ruleset) error {
 		if s, err = buildSkeleton(c, t); err != nil {
 			return fmt.Errorf("nftables table %s: %w", table, err)
 		}
-		err = fillStructure(c, s, rs.Bridges)
+		fillStructure(c, s, rs.Bridges)
 	case written != fp:
 		c.FlushChain(s.masquerade)
 		c.FlushChain(s.filter)
-		c.FlushSet(s.bridges)
-		err = fillStructure(c, s, rs.Bridges)
+		fillStructure(c, s, rs.Bridges)
 	}
-	if err == nil {
-		err = syncPorts(c, s, rs.Forwards, !complete)
-	}
-	if err != nil {
+	if err := syncPorts(c, s, rs.Forwards, !complete); err != nil {
 		return fmt.Errorf("nftables table %s: %w", table, err)
 	}
 	if err := c.Flush(); err != nil {
@@ -160,7 +155,7 @@ func state(c *nftables.Conn, t *nftables.Table) (exists, complete bool, err erro
 	if err != nil {
 		return true, false, fmt.Errorf("nftables: list sets: %w", err)
 	}
-	for _, name := range []string{setBridges, mapPortsAny, mapPortsIP} {
+	for _, name := range []string{mapPortsAny, mapPortsIP} {
 		want[name] = true
 	}
 	for _, set := range sets {
