@@ -88,9 +88,15 @@ func New(ctx context.Context, cfg Config) (*Manager, error) {
 		return nil, err
 	}
 	for _, n := range m.nets {
-		if n.Driver == "bridge" {
-			if err := link.EnsureBridge(n.Bridge, netip.PrefixFrom(n.Gateway, n.Subnet.Bits()), n.MTU); err != nil {
-				return nil, fmt.Errorf("network %s: %w", n.Name, err)
+		if n.Driver != "bridge" {
+			continue
+		}
+		if err := link.EnsureBridge(n.Bridge, netip.PrefixFrom(n.Gateway, n.Subnet.Bits()), n.MTU); err != nil {
+			return nil, fmt.Errorf("network %s: %w", n.Name, err)
+		}
+		if !n.Internal { // after a reboot, forwarding is off again
+			if err := link.EnableForwarding(); err != nil {
+				return nil, err
 			}
 		}
 	}

@@ -4,12 +4,14 @@ import (
 	"errors"
 	"net/netip"
 	"os/exec"
+	"strconv"
 	"strings"
 	"testing"
 
 	"github.com/berthproject/berth/internal/network/link"
 	"github.com/berthproject/berth/internal/network/portspec"
 	"github.com/containerd/errdefs"
+	mobynet "github.com/moby/moby/api/types/network"
 	"github.com/vishvananda/netlink"
 )
 
@@ -87,6 +89,10 @@ func TestPublishedPortFromHostLoopbackAndHairpin(t *testing.T) {
 		t.Fatalf("ports = %+v, want one ephemeral host port", web.Ports)
 	}
 	hp := web.Ports[0].HostPort
+	pm := web.PortMap()
+	if b := pm[mobynet.MustParsePort("8080/tcp")]; len(b) != 1 || b[0].HostIP.String() != "0.0.0.0" || b[0].HostPort != strconv.Itoa(int(hp)) {
+		t.Errorf("PortMap = %v, want 8080/tcp -> 0.0.0.0:%d", pm, hp)
+	}
 	serveIn(t, nsWeb, 8080, "web")
 	for _, addr := range []netip.Addr{netip.MustParseAddr("127.0.0.1"), host} {
 		got, err := dial(t, "", netip.AddrPortFrom(addr, hp))

@@ -2,7 +2,9 @@ package network
 
 import (
 	"net"
+	"net/netip"
 	"slices"
+	"strconv"
 
 	mobynet "github.com/moby/moby/api/types/network"
 )
@@ -31,4 +33,23 @@ func (e *Endpoint) Settings(n *Network) *mobynet.EndpointSettings {
 		}
 	}
 	return s
+}
+
+// PortMap is the endpoint's published ports in Docker's shape
+// (NetworkSettings.Ports, `berth port`): the host address is 0.0.0.0 when
+// the port is published on every address.
+func (e *Endpoint) PortMap() mobynet.PortMap {
+	pm := mobynet.PortMap{}
+	for _, m := range e.Ports {
+		p, ok := mobynet.PortFrom(m.ContainerPort, mobynet.IPProtocol(m.Proto))
+		if !ok {
+			continue
+		}
+		ip := m.HostIP
+		if !ip.IsValid() {
+			ip = netip.IPv4Unspecified()
+		}
+		pm[p] = append(pm[p], mobynet.PortBinding{HostIP: ip, HostPort: strconv.Itoa(int(m.HostPort))})
+	}
+	return pm
 }
