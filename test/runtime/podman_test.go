@@ -1,0 +1,145 @@
+package runtime
+
+import (
+	"bytes"
+	"errors"
+	"io"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strings"
+	"syscall"
+	"testing"
+	"time"
+
+	"github.com/containerd/console"
+)
+
+// podman drives berth-runc as its OCI runtime, with a scratch store.
+type podman struct {
+	t      *testing.T
+	global []string
+	rootfs string
+}
+
+func newPodman(t *testing.T) *podman {
+	t.Helper()
+	r := newRig(t)
+	if _, err := exec.LookPath("podman"); err != nil {
+		t.Skip("podman is not installed")
+	}
+	// podman refuses a runroot path longer than 50 characters.
+	dir, err := os.MkdirTemp("", "bpm-")
+	if err != nil {
+		t.Fatal(err)
+	}
+	p := &podman{t: t, rootfs: r.rootfs, global: []string{
+		"--root", filepath.Join(dir, "root"), "--runroot", filepath.Join(dir, "runroot"),
+		"--tmpdir", filepath.Join(dir, "tmp"), "--runtime", berthRunc,
+		"--cgroup-manager", "cgroupfs", "--events-backend", "none",
+	}}
+	t.Cleanup(func() {
+		_ = exec.Command("podman", append(p.global, "rm", "--all", "--force", "--time", "0")...).Run()
+		// Leave no mount of the scratch store behind for TempDir's removal.
+		_ = exec.Command("podman", append(p.global, "system", "reset", "--force")...).Run()
+		_ = os.RemoveAll(dir)
+	})
+	return p
+}
+
+// runFlags are what this host needs (no CAP_SYS_RESOURCE, no CNI).
+func (p *podman) runFlags() []string {
+	return []string{"--ulimit", "nofile=1024:1024", "--ulimit", "nproc=1024:1024", "--network", "none", "--rootfs", p.rootfs}
+}
+
+func (p *podman) cmd(args ...string) *exec.Cmd {
+	return exec.Command("podman", append(append([]string{}, p.global...), args...)...)
+}
+
+func (p *podman) output(args ...string) string {
+	p.t.Helper()
+	cmd := p.cmd(args...)
+	var errb bytes.Buffer
+	cmd.Stderr = &errb
+	out, err := cmd.Output()
+	if err != nil {
+		p.t.Fatalf("podman %s: %v\n%s", strings.Join(args, " "), err, errb.String())
+	}
+	return string(out)
+}
+
+func TestPodmanRun(t *testing.T) {
+	p := newPodman(t)
+	args := append(append([]string{"run", "--rm"}, p.runFlags()...), "echo", "ok")
+	if out := p.output(args...); out != "ok\n" {
+		t.Errorf("podman run printed %q", out)
+	}
+}
+
+func TestPodmanRunInteractiveTTY(t *testing.T) {
+	p := newPodman(t)
+	args := append(append([]string{"run", "--rm", "-it"}, p.runFlags()...), "sh", "-c", "tty; echo tty-ok")
+	out := p.inPty(args...)
+	if !strings.Contains(out, "/dev/pts/0") || !strings.Contains(out, "tty-ok") {
+		t.Errorf("podman run -it printed %q", out)
+	}
+}
+
+func TestPodmanExec(t *testing.T) {
+	p := newPodman(t)
+	name := "berth-exec-" + strings.ReplaceAll(filepath.Base(t.TempDir()), "_", "")
+	args := append(append([]string{"run", "-d", "--name", name}, p.runFlags()...), "sleep", "60")
+	p.output(args...)
+	if out := p.output("exec", name, "sh", "-c", "echo exec-ok; cat /proc/1/cmdline"); !strings.HasPrefix(out, "exec-ok\nsleep") {
+		t.Errorf("podman exec printed %q", out)
+	}
+	if out := p.inPty("exec", "-it", name, "sh", "-c", "tty; echo exec-tty-ok"); !strings.Contains(out, "exec-tty-ok") || !strings.Contains(out, "/dev/pts/") {
+		t.Errorf("podman exec -it printed %q", out)
+	}
+	p.output("rm", "--force", "--time", "0", name)
+}
+
+// inPty runs podman with a pseudo-terminal as its controlling terminal and
+// returns everything it printed.
+func (p *podman) inPty(args ...string) string {
+	p.t.Helper()
+	master, slavePath, err := console.NewPty()
+	if err != nil {
+		p.t.Fatal(err)
+	}
+	defer master.Close()
+	slave, err := os.OpenFile(slavePath, os.O_RDWR, 0)
+	if err != nil {
+		p.t.Fatal(err)
+	}
+	cmd := p.cmd(args...)
+	cmd.Stdin, cmd.Stdout, cmd.Stderr = slave, slave, slave
+	cmd.SysProcAttr = &syscall.SysProcAttr{Setsid: true, Setctty: true, Ctty: 0}
+	if err := cmd.Start(); err != nil {
+		p.t.Fatal(err)
+	}
+	slave.Close()
+	outc := make(chan string, 1)
+	go func() {
+		var buf bytes.Buffer
+		_, _ = io.Copy(&buf, master) // ends with EIO once podman exits
+		outc <- buf.String()
+	}()
+	done := make(chan error, 1)
+	go func() { done <- cmd.Wait() }()
+	select {
+	case err = <-done:
+	case <-time.After(60 * time.Second):
+		_ = cmd.Process.Kill()
+		p.t.Fatal("podman in a pty did not finish")
+	}
+	out := <-outc
+	var ee *exec.ExitError
+	if err != nil && !errors.As(err, &ee) {
+		p.t.Fatal(err)
+	}
+	if err != nil {
+		p.t.Errorf("podman %s: %v\n%s", strings.Join(args, " "), err, out)
+	}
+	return out
+}
