@@ -45,7 +45,7 @@ type Config struct {
 	NoDefaultNetwork bool
 	// Upstreams receive the names the embedded DNS does not know; zero
 	// means the host's resolvers from /etc/resolv.conf (loopback ones
-	// filtered, as a container could not reach them either).
+	// included: the queries leave from the host's namespace).
 	Upstreams []netip.AddrPort
 	Logger    *slog.Logger
 }
@@ -159,9 +159,16 @@ func (m *Manager) upstreams() []netip.AddrPort {
 	if len(m.cfg.Upstreams) > 0 {
 		return m.cfg.Upstreams
 	}
+	// Forwarded queries leave from the host's namespace, so the host's
+	// loopback resolvers (systemd-resolved's 127.0.0.53) work here, unlike
+	// in a container's own resolv.conf.
 	data, _ := os.ReadFile("/etc/resolv.conf")
-	var out []netip.AddrPort
-	for _, s := range etcfiles.ParseResolv(data).UpstreamServers() {
+	servers := etcfiles.ParseResolv(data).Servers
+	if len(servers) == 0 {
+		servers = etcfiles.ParseResolv(nil).UpstreamServers() // Docker's public defaults
+	}
+	out := make([]netip.AddrPort, 0, len(servers))
+	for _, s := range servers {
 		out = append(out, netip.AddrPortFrom(s, 53))
 	}
 	return out
