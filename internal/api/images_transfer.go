@@ -36,7 +36,7 @@ func writeMessages(w http.ResponseWriter, msgs []jsonMessage) error {
 func (s *Server) createImage(ctx context.Context, w http.ResponseWriter, r *http.Request, _ string) error {
 	q := r.URL.Query()
 	if q.Get("fromImage") != "" {
-		return errdefs.ErrNotImplemented.WithMessage("pulling images is not supported yet")
+		return s.pullImage(ctx, w, r)
 	}
 	src := q.Get("fromSrc")
 	if src == "" {

@@ -36,6 +36,11 @@ type Config struct {
 	// Host is accepted as a one-socket alias of Hosts ("host" is the flag's name).
 	Host    string `json:"host,omitempty"`
 	Version string `json:"-"` // berth's version, for /version
+	// Registries (internal/registry): Docker's keys, and where per-registry
+	// certificates live (default /etc/berth/certs.d).
+	InsecureRegistries []string `json:"insecure-registries,omitempty"`
+	RegistryMirrors    []string `json:"registry-mirrors,omitempty"`
+	CertsDir           string   `json:"certs-dir,omitempty"`
 }
 
 // LoadConfigFile reads a daemon.json. A missing file is not an error when it

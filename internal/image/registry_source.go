@@ -1,0 +1,99 @@
+package image
+
+import (
+	"context"
+	"fmt"
+	"slices"
+	"sort"
+
+	"github.com/berthproject/berth/internal/content"
+	"github.com/berthproject/berth/internal/store"
+	"github.com/distribution/reference"
+	"github.com/opencontainers/go-digest"
+	ocispec "github.com/opencontainers/image-spec/specs-go/v1"
+)
+
+// Pushable is a stored image as a push needs it: every blob is in the
+// content store (OpenBlob reads them).
+type Pushable struct {
+	ID digest.Digest
+	// Tag is the fully qualified tag it is pushed under.
+	Tag         string
+	Manifest    ocispec.Descriptor
+	Index       *ocispec.Descriptor
+	Config      ocispec.Descriptor
+	Layers      []ocispec.Descriptor
+	RepoDigests []string // fully qualified
+}
+
+// Pushables resolves what "push NAME" sends: the image tagged NAME, or with
+// all (push -a) every tagged image of NAME's repository, sorted by tag.
+func (s *Service) Pushables(ctx context.Context, name string, all bool) ([]Pushable, error) {
+	named, err := parseNamed(name)
+	if err != nil {
+		return nil, err
+	}
+	recs, err := s.records(ctx)
+	if err != nil {
+		return nil, err
+	}
+	if !all {
+		rec, ref, err := resolveIn(recs, reference.TagNameOnly(named).String())
+		if err != nil {
+			return nil, err
+		}
+		return []Pushable{pushable(rec, ref.String())}, nil
+	}
+	var out []Pushable
+	for _, r := range recs {
+		for _, t := range r.RepoTags {
+			if ref, err := reference.ParseNormalizedNamed(t); err == nil && ref.Name() == named.Name() {
+				out = append(out, pushable(r, t))
+			}
+		}
+	}
+	if len(out) == 0 {
+		return nil, noSuchImage(name)
+	}
+	sort.Slice(out, func(i, j int) bool { return out[i].Tag < out[j].Tag })
+	return out, nil
+}
+
+func pushable(r record, tag string) Pushable {
+	return Pushable{ID: r.ID, Tag: tag, Manifest: r.Manifest, Index: r.Index, Config: r.Config, Layers: r.Layers, RepoDigests: slices.Clone(r.RepoDigests)}
+}
+
+// OpenBlob opens a stored blob for reading.
+func (s *Service) OpenBlob(ctx context.Context, d digest.Digest) (content.ReaderAt, error) {
+	return s.cs.ReaderAt(ctx, d)
+}
+
+// ReadBlob returns a small stored blob (manifest, index, config).
+func (s *Service) ReadBlob(ctx context.Context, d digest.Digest) ([]byte, error) {
+	return s.cs.ReadAll(ctx, d)
+}
+
+// AddRepoDigest adds a fully qualified "repo@sha256:…" to an image's
+// RepoDigests (after a pull or a push), once.
+func (s *Service) AddRepoDigest(ctx context.Context, id digest.Digest, repoDigest string) error {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.db.Update(ctx, func(tx *store.Tx) error {
+		rs, err := loadRecordSet(tx)
+		if err != nil {
+			return err
+		}
+		r, ok := rs.recs[id]
+		if !ok {
+			return noSuchImage(id.String())
+		}
+		if !slices.Contains(r.RepoDigests, repoDigest) {
+			r.RepoDigests = append(r.RepoDigests, repoDigest)
+			rs.changed[id] = true
+		}
+		if err := rs.save(); err != nil {
+			return fmt.Errorf("record repo digest: %w", err)
+		}
+		return nil
+	})
+}
