@@ -29,20 +29,26 @@ array. --format applies a Go template to each image instead.`,
 	return cmd
 }
 
-// newInspectCommand is the top-level `inspect`; images are the only
-// objects berth has yet, containers join them in a later issue.
+// newInspectCommand is the top-level `inspect`: containers, images and
+// volumes, tried in that order unless --type names one.
 func newInspectCommand(g *globalOptions) *cobra.Command {
 	cmd := newImageInspectCommand(g)
 	cmd.Use = "inspect [OPTIONS] NAME|ID [NAME|ID...]"
 	cmd.Short = "Return low-level information on berth objects"
+	cmd.Long = `Print the daemon's JSON description of each container, image or volume
+(Docker's shape), as an array. --format applies a Go template to each.`
 	var typ string
-	cmd.Flags().StringVar(&typ, "type", "", "only inspect objects of the given type (image)")
-	pre := cmd.RunE
+	var size bool
+	cmd.Flags().StringVar(&typ, "type", "", "only inspect objects of the given type (container, image, volume)")
+	cmd.Flags().BoolVarP(&size, "size", "s", false, "display total file sizes if the type is container")
 	cmd.RunE = func(c *cobra.Command, args []string) error {
-		if typ != "" && typ != "image" {
-			return newUsageError(c, "unknown type %q: berth can inspect images", typ)
+		switch typ {
+		case "", "container", "image", "volume":
+		default:
+			return newUsageError(c, "unknown type %q: berth can inspect containers, images and volumes", typ)
 		}
-		return pre(c, args)
+		format, _ := c.Flags().GetString("format")
+		return runObjectInspect(c, g, typ, format, size, args)
 	}
 	return cmd
 }
