@@ -1,0 +1,127 @@
+package shim
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strings"
+	"syscall"
+	"time"
+
+	"github.com/containerd/errdefs"
+)
+
+// BinaryName is the monitor's executable.
+const BinaryName = "berth-shim"
+
+// Ready-pipe answers of a starting shim.
+const (
+	ReadyOK   = "ready"
+	ReadyBusy = "busy" // another shim holds the state dir
+)
+
+// Launch connects to the shim serving opts.StateDir, starting one when
+// none answers. The shim is detached: it outlives the caller.
+func Launch(ctx context.Context, opts Options) (*Client, error) {
+	if opts.StateDir == "" || opts.RuntimeRoot == "" {
+		return nil, fmt.Errorf("shim: StateDir and RuntimeRoot are required: %w", errdefs.ErrInvalidArgument)
+	}
+	c := newClient(opts.StateDir)
+	if _, err := c.Pid(ctx); err == nil {
+		return c, nil
+	}
+	bin, err := findBinary(opts.Binary)
+	if err != nil {
+		return nil, err
+	}
+	if err := os.MkdirAll(opts.StateDir, 0o711); err != nil {
+		return nil, fmt.Errorf("shim state dir: %w", err)
+	}
+	answer, err := start(ctx, bin, opts)
+	if err != nil {
+		return nil, err
+	}
+	switch answer {
+	case ReadyOK:
+		return c, nil
+	case ReadyBusy:
+		// Another launcher won the race; its shim is coming up.
+		return c, waitUp(ctx, c)
+	}
+	return nil, fmt.Errorf("start %s: %s: %w", bin, answer, errdefs.ErrUnavailable)
+}
+
+// findBinary finds berth-shim: the given path, beside the running executable,
+// or on $PATH.
+func findBinary(path string) (string, error) {
+	if path != "" {
+		return path, nil
+	}
+	if self, err := os.Executable(); err == nil {
+		p := filepath.Join(filepath.Dir(self), BinaryName)
+		if _, err := os.Stat(p); err == nil {
+			return p, nil
+		}
+	}
+	p, err := exec.LookPath(BinaryName)
+	if err != nil {
+		return "", fmt.Errorf("find %s: %w: %w", BinaryName, err, errdefs.ErrNotFound)
+	}
+	return p, nil
+}
+
+// start runs the shim in its own session and reads its one-line answer
+// from the ready pipe (fd 3).
+func start(ctx context.Context, bin string, opts Options) (string, error) {
+	r, w, err := os.Pipe()
+	if err != nil {
+		return "", fmt.Errorf("start shim: %w", err)
+	}
+	defer r.Close()
+	cmd := exec.Command(bin, "--state-dir", opts.StateDir, "--runtime-root", opts.RuntimeRoot, "--ready-fd", "3")
+	cmd.ExtraFiles = []*os.File{w}
+	cmd.SysProcAttr = &syscall.SysProcAttr{Setsid: true}
+	err = cmd.Start()
+	w.Close()
+	if err != nil {
+		return "", fmt.Errorf("start %s: %w", bin, err)
+	}
+	// Reap it if it ever exits while we live; it is not waited for otherwise.
+	go func() { _ = cmd.Wait() }()
+	done := make(chan struct{})
+	defer close(done)
+	go func() {
+		select {
+		case <-ctx.Done():
+			r.SetReadDeadline(time.Now())
+		case <-done:
+		}
+	}()
+	data, err := io.ReadAll(r)
+	if err != nil && ctx.Err() != nil {
+		return "", fmt.Errorf("start %s: %w", bin, ctx.Err())
+	}
+	answer := strings.TrimSpace(string(data))
+	if answer == "" {
+		return "", fmt.Errorf("start %s: it exited without answering (see %s): %w", bin, filepath.Join(opts.StateDir, "shim.log"), errdefs.ErrUnavailable)
+	}
+	return answer, nil
+}
+
+func waitUp(ctx context.Context, c *Client) error {
+	for i := 0; ; i++ {
+		_, err := c.Pid(ctx)
+		if err == nil || !errors.Is(err, errdefs.ErrUnavailable) || i > 500 {
+			return err
+		}
+		select {
+		case <-ctx.Done():
+			return ctx.Err()
+		case <-time.After(10 * time.Millisecond):
+		}
+	}
+}

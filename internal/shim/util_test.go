@@ -1,0 +1,32 @@
+package shim_test
+
+import (
+	"os"
+	"strconv"
+	"strings"
+	"testing"
+)
+
+func itoa(i int) string { return strconv.Itoa(i) }
+
+// parentOf reads a process's parent pid (0 if it is gone).
+func parentOf(t *testing.T, pid int) int {
+	t.Helper()
+	data, err := os.ReadFile("/proc/" + itoa(pid) + "/stat")
+	if err != nil {
+		return 0
+	}
+	s := string(data)
+	fields := strings.Fields(s[strings.LastIndexByte(s, ')')+1:])
+	ppid, _ := strconv.Atoi(fields[1])
+	return ppid
+}
+
+func readFile(t *testing.T, path string) string {
+	t.Helper()
+	data, err := os.ReadFile(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return string(data)
+}
