@@ -35,11 +35,11 @@ var rootfsDir string
 
 func TestMain(m *testing.M) {
 	runtime.Init()
-	if os.Getenv(serveEnv) == "1" {
-		os.Exit(server.Main(os.Args[1:]))
-	}
 	if v := os.Getenv(launcherEnv); v != "" {
 		os.Exit(launcher(v))
+	}
+	if os.Getenv(serveEnv) == "1" {
+		os.Exit(server.Main(os.Args[1:]))
 	}
 	os.Setenv(serveEnv, "1")
 	code := m.Run()
@@ -53,6 +53,8 @@ func TestMain(m *testing.M) {
 // killed.
 func launcher(dirs string) int {
 	state, rt, _ := strings.Cut(dirs, ":")
+	os.Unsetenv(launcherEnv)
+	os.Setenv(serveEnv, "1")
 	c, err := shim.Launch(context.Background(), shim.Options{Binary: self(), StateDir: state, RuntimeRoot: rt})
 	if err != nil {
 		fmt.Println("error:", err)

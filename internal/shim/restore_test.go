@@ -1,0 +1,142 @@
+package shim_test
+
+import (
+	"bufio"
+	"os"
+	"os/exec"
+	"strconv"
+	"strings"
+	"syscall"
+	"testing"
+
+	"github.com/berthproject/berth/internal/shim"
+)
+
+func TestLiveRestoreAfterClientCloses(t *testing.T) {
+	e := newEnv(t)
+	pid, _ := e.c.Pid(e.ctx)
+	running := e.run("sh", "-c", "while true; do echo tick; sleep 0.05; done")
+	exited := e.run("sh", "-c", "exit 7")
+	e.wait(exited)
+	e.c.Close()
+	if _, err := e.c.List(e.ctx); err == nil {
+		t.Error("a closed client still works")
+	}
+	// A new daemon: Launch again.
+	e.c = e.launch()
+	if pid2, _ := e.c.Pid(e.ctx); pid2 != pid {
+		t.Fatalf("relaunch started a new shim (%d, was %d)", pid2, pid)
+	}
+	states := listByID(t, e)
+	if st := states[running]; st.Status != shim.StatusRunning {
+		t.Errorf("running container after relaunch: %+v", st)
+	}
+	if st := states[exited]; st.Status != shim.StatusStopped || st.ExitCode != 7 {
+		t.Errorf("exited container after relaunch: %+v", st)
+	}
+	if err := e.c.Kill(e.ctx, running, syscall.SIGKILL, false); err != nil {
+		t.Fatal(err)
+	}
+	if st := e.wait(running); st.ExitCode != 137 {
+		t.Errorf("wait after relaunch: %+v", st)
+	}
+}
+
+func TestShimSurvivesParentSIGKILL(t *testing.T) {
+	e := newEnv(t)
+	// The first shim of this state dir is the launcher's child, as the
+	// daemon's would be; stop ours first.
+	pid, _ := e.c.Pid(e.ctx)
+	syscall.Kill(pid, syscall.SIGKILL)
+	waitGone(pid)
+	cmd := exec.Command(self())
+	cmd.Env = append(os.Environ(), launcherEnv+"="+e.opts.StateDir+":"+e.opts.RuntimeRoot)
+	out, err := cmd.StdoutPipe()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { cmd.Process.Kill(); cmd.Wait() })
+	line, _ := bufio.NewReader(out).ReadString('\n')
+	shimPid, err := strconv.Atoi(strings.TrimSpace(line))
+	if err != nil {
+		t.Fatalf("launcher said %q", line)
+	}
+	if parentOf(t, shimPid) != cmd.Process.Pid {
+		t.Fatalf("shim %d is not the launcher's child", shimPid)
+	}
+	e.c = e.launch()
+	id := e.run("sleep", "1000")
+	cmd.Process.Signal(syscall.SIGKILL)
+	cmd.Wait()
+	if got, err := e.c.Pid(e.ctx); err != nil || got != shimPid {
+		t.Fatalf("shim after its parent's SIGKILL: pid %d, %v", got, err)
+	}
+	if st, _ := e.c.State(e.ctx, id); st.Status != shim.StatusRunning {
+		t.Errorf("container after the launcher's death: %+v", st)
+	}
+	e.c.Kill(e.ctx, id, syscall.SIGKILL, false)
+	if st := e.wait(id); st.ExitCode != 137 {
+		t.Errorf("exit %+v", st)
+	}
+}
+
+func TestShimCrashKeepsRecordedExits(t *testing.T) {
+	e := newEnv(t)
+	oldPid, _ := e.c.Pid(e.ctx)
+	recorded := e.run("sh", "-c", "exit 4")
+	e.wait(recorded)
+	adopted := e.run("sleep", "1000")
+	diedUnwatched := e.run("sleep", "1000")
+	victim, _ := e.c.State(e.ctx, diedUnwatched)
+	syscall.Kill(oldPid, syscall.SIGKILL)
+	waitGone(oldPid)
+	// While no shim runs, a container dies: nobody can learn its code.
+	syscall.Kill(victim.Pid, syscall.SIGKILL)
+	waitGone(victim.Pid)
+
+	e.c = e.launch()
+	if pid, _ := e.c.Pid(e.ctx); pid == oldPid {
+		t.Fatal("the crashed shim still answers")
+	}
+	states := listByID(t, e)
+	if st := states[recorded]; st.Status != shim.StatusStopped || st.ExitCode != 4 {
+		t.Errorf("recorded exit after a shim crash: %+v", st)
+	}
+	if st := states[diedUnwatched]; st.Status != shim.StatusStopped || st.ExitCode != shim.ExitCodeLost || st.Reason == "" {
+		t.Errorf("container that died with no shim: %+v", st)
+	}
+	if st := states[adopted]; st.Status != shim.StatusRunning {
+		t.Fatalf("running container after a shim crash: %+v", st)
+	}
+	// The adopted container still takes signals; its end is reported.
+	if err := e.c.Kill(e.ctx, adopted, syscall.SIGKILL, false); err != nil {
+		t.Fatal(err)
+	}
+	if st := e.wait(adopted); st.ExitCode != shim.ExitCodeLost || st.Reason == "" {
+		t.Errorf("adopted container's end: %+v", st)
+	}
+	if _, err := e.c.Attach(e.ctx, adopted, shim.AttachOptions{Stdout: true}); err == nil {
+		t.Error("attach to a container whose stdio died with its shim succeeded")
+	}
+	for _, id := range []string{recorded, adopted, diedUnwatched} {
+		if err := e.c.Delete(e.ctx, id); err != nil {
+			t.Errorf("delete %s: %v", id, err)
+		}
+	}
+}
+
+func listByID(t *testing.T, e *env) map[string]shim.State {
+	t.Helper()
+	list, err := e.c.List(e.ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	m := map[string]shim.State{}
+	for _, st := range list {
+		m[st.ID] = st
+	}
+	return m
+}
