@@ -34,6 +34,7 @@ type testRegistry struct {
 // registryAuth is the auth section of a registry's config.
 type registryOptions struct {
 	certFile, keyFile string // TLS when set
+	clientCAs         string // client certificates required when set
 	auth              string // YAML under "auth:", indented by 2
 }
 
@@ -66,6 +67,9 @@ func startRegistry(t *testing.T, o registryOptions) *testRegistry {
 		filepath.Join(dir, "data"), r.addr)
 	if o.certFile != "" {
 		cfg += fmt.Sprintf("  tls:\n    certificate: %s\n    key: %s\n", o.certFile, o.keyFile)
+		if o.clientCAs != "" {
+			cfg += fmt.Sprintf("    clientcas:\n      - %s\n", o.clientCAs)
+		}
 	}
 	if o.auth != "" {
 		cfg += "auth:\n" + o.auth
