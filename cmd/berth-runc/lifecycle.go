@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"flag"
 	"fmt"
+	"log/slog"
 	"os"
 	"os/signal"
 	"strconv"
@@ -106,11 +107,13 @@ func cmdRun(ctx context.Context, g *globals, args []string) error {
 	if detach {
 		return nil
 	}
+	slog.DebugContext(ctx, "run: started", "id", id)
 	go forward(sigs, st.Pid)
 	code, err := runtime.Wait(st.Pid)
 	if err != nil {
 		return err
 	}
+	slog.DebugContext(ctx, "run: exited", "id", id, "code", code)
 	if !*keep {
 		if err := g.rt.Delete(ctx, id, true); err != nil {
 			return err

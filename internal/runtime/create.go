@@ -24,6 +24,11 @@ func (r *Runtime) Create(ctx context.Context, id, bundle string, opts CreateOpts
 	if err := checkID(id); err != nil {
 		return err
 	}
+	warmCgroupMigration()
+	t0 := time.Now()
+	phase := func(name string) {
+		slog.DebugContext(ctx, "create", "id", id, "phase", name, "elapsed", time.Since(t0))
+	}
 	bundle, err := filepath.Abs(bundle)
 	if err != nil {
 		return fmt.Errorf("bundle %q: %w", bundle, err)
@@ -32,6 +37,7 @@ func (r *Runtime) Create(ctx context.Context, id, bundle string, opts CreateOpts
 	if err != nil {
 		return err
 	}
+	phase("spec loaded")
 	if spec.Process.Terminal && opts.ConsoleSocket == "" {
 		return fmt.Errorf("process.terminal is true but no console socket was given: %w", errdefs.ErrInvalidArgument)
 	}
@@ -51,6 +57,7 @@ func (r *Runtime) Create(ctx context.Context, id, bundle string, opts CreateOpts
 		os.RemoveAll(dir)
 		return err
 	}
+	phase("cgroup prepared")
 	defer func() {
 		if retErr == nil {
 			return
@@ -91,6 +98,7 @@ func (r *Runtime) Create(ctx context.Context, id, bundle string, opts CreateOpts
 		cfg.ConsoleFd = 3 + len(extra) + 1
 		extra = append(extra, sock)
 	}
+	phase("prepared")
 	exe, err := openExe()
 	if err != nil {
 		return err
@@ -110,11 +118,22 @@ func (r *Runtime) Create(ctx context.Context, id, bundle string, opts CreateOpts
 		return err
 	}
 	pid := c.cmd.Process.Pid
+	phase("spawned")
+	cfg.HostPid = pid
+	hooks := spec.Hooks != nil && (len(spec.Hooks.Prestart) > 0 || len(spec.Hooks.CreateRuntime) > 0) //lint:ignore SA1019 prestart is still used
+	if !hooks {
+		// Pipelined: the init mounts while we place it in its cgroup
+		// (writing cgroup.procs on v1 may wait for an RCU grace period).
+		if err := writeSync(c.sync, cfg); err != nil {
+			return fmt.Errorf("send config to container init: %w", err)
+		}
+	}
 	if err := cg.apply(pid); err != nil {
 		return err
 	}
+	phase("cgroup applied")
 	st := &containerState{ID: id, Bundle: bundle, Rootfs: rootfs, Pid: pid, Created: time.Now().UTC(), Annotations: spec.Annotations, Config: spec}
-	if spec.Hooks != nil {
+	if hooks {
 		state := &specs.State{Version: specs.Version, ID: id, Status: specs.StateCreating, Pid: pid, Bundle: bundle, Annotations: spec.Annotations}
 		//lint:ignore SA1019 prestart is deprecated but engines still use it.
 		if err := runHooks(ctx, "prestart", spec.Hooks.Prestart, state); err != nil {
@@ -123,10 +142,14 @@ func (r *Runtime) Create(ctx context.Context, id, bundle string, opts CreateOpts
 		if err := runHooks(ctx, "createRuntime", spec.Hooks.CreateRuntime, state); err != nil {
 			return err
 		}
+		if err := writeSync(c.sync, cfg); err != nil {
+			return fmt.Errorf("send config to container init: %w", err)
+		}
 	}
-	cfg.HostPid = pid
-	if err := writeSync(c.sync, cfg); err != nil {
-		return fmt.Errorf("send config to container init: %w", err)
+	// The init waits for this before entering a cgroup namespace or
+	// pivoting into the container.
+	if err := writeSync(c.sync, syncMsg{Type: msgCgroupReady}); err != nil {
+		return fmt.Errorf("container init exited during setup: %w", err)
 	}
 	msg, err := readSync(c.dec)
 	if errors.Is(err, io.EOF) {
@@ -138,6 +161,7 @@ func (r *Runtime) Create(ctx context.Context, id, bundle string, opts CreateOpts
 	if msg.Type != msgReady {
 		return fmt.Errorf("create container %q: %w", id, msg.err())
 	}
+	phase("init ready")
 	if st.StartTime, err = procStartTime(pid); err != nil {
 		return fmt.Errorf("container init died: %w", err)
 	}

@@ -44,11 +44,12 @@ func Init() {
 func initMain(sync *os.File) error {
 	os.Clearenv()
 	var cfg initConfig
-	if err := json.NewDecoder(sync).Decode(&cfg); err != nil {
+	dec := json.NewDecoder(sync)
+	if err := dec.Decode(&cfg); err != nil {
 		return fmt.Errorf("read init config: %w", err)
 	}
 	if cfg.Exec {
 		return execInit(sync, &cfg)
 	}
-	return containerInit(sync, &cfg)
+	return containerInit(sync, dec, &cfg)
 }

@@ -2,6 +2,7 @@ package runtime
 
 import (
 	"context"
+	"encoding/json"
 	"fmt"
 	"os"
 	"strconv"
@@ -13,18 +14,35 @@ import (
 
 // containerInit builds the container around the init and execs the user
 // process once start opens the exec fifo.
-func containerInit(sync *os.File, cfg *initConfig) error {
+func containerInit(sync *os.File, dec *json.Decoder, cfg *initConfig) error {
 	spec := cfg.Spec
 	unix.Umask(0) // device nodes and mount points get the modes asked for
-	for _, ns := range spec.Linux.Namespaces {
-		if ns.Type == specs.CgroupNamespace && ns.Path == "" {
-			if err := unix.Unshare(unix.CLONE_NEWCGROUP); err != nil {
-				return fmt.Errorf("new cgroup namespace: %w", err)
+	cgroupDone := false
+	// waitCgroup blocks until the parent has placed us in our cgroup; then
+	// a new cgroup namespace has that cgroup as its root.
+	cfg.waitCgroup = func() error {
+		if cgroupDone {
+			return nil
+		}
+		cgroupDone = true
+		var m syncMsg
+		if err := dec.Decode(&m); err != nil || m.Type != msgCgroupReady {
+			return fmt.Errorf("wait for cgroup placement: %v", err)
+		}
+		for _, ns := range spec.Linux.Namespaces {
+			if ns.Type == specs.CgroupNamespace && ns.Path == "" {
+				if err := unix.Unshare(unix.CLONE_NEWCGROUP); err != nil {
+					return fmt.Errorf("new cgroup namespace: %w", err)
+				}
 			}
 		}
+		return nil
 	}
 	hookState := &specs.State{Version: specs.Version, ID: cfg.ID, Status: specs.StateCreated, Pid: cfg.HostPid, Bundle: cfg.Bundle, Annotations: spec.Annotations}
 	if err := setupRootfs(cfg, hookState); err != nil {
+		return err
+	}
+	if err := cfg.waitCgroup(); err != nil {
 		return err
 	}
 	if err := setUTS(spec); err != nil {

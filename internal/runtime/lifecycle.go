@@ -126,6 +126,7 @@ func (r *Runtime) Delete(ctx context.Context, id string, force bool) error {
 			return fmt.Errorf("container %q is %s; stop it first or use force: %w", id, s, errdefs.ErrFailedPrecondition)
 		}
 	}
+	t0 := time.Now()
 	cg := loadCgroup(st.Cgroup)
 	if st.alive() {
 		_ = unix.Kill(st.Pid, unix.SIGKILL)
@@ -136,6 +137,7 @@ func (r *Runtime) Delete(ctx context.Context, id string, force bool) error {
 		waitGone(ctx, st)
 	}
 	cg.destroy()
+	slog.DebugContext(ctx, "delete", "id", id, "phase", "cgroup destroyed", "elapsed", time.Since(t0))
 	if err := os.RemoveAll(r.dir(id)); err != nil {
 		return fmt.Errorf("remove state of %q: %w", id, err)
 	}

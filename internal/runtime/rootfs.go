@@ -31,6 +31,11 @@ func setupRootfs(cfg *initConfig, hookState *specs.State) error {
 		return fmt.Errorf("bind rootfs %s: %w", rootfs, err)
 	}
 	for _, m := range spec.Mounts {
+		if m.Type == "cgroup" || m.Type == "cgroup2" {
+			if err := cfg.waitCgroup(); err != nil {
+				return err
+			}
+		}
 		if err := mountEntry(rootfs, m); err != nil {
 			return err
 		}
@@ -42,6 +47,10 @@ func setupRootfs(cfg *initConfig, hookState *specs.State) error {
 		if err := runHooks(context.Background(), "createContainer", spec.Hooks.CreateContainer, hookState); err != nil {
 			return err
 		}
+	}
+	// Hooks and the pivot see the container in its cgroup.
+	if err := cfg.waitCgroup(); err != nil {
+		return err
 	}
 	var err error
 	if cfg.NoPivot {

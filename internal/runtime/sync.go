@@ -18,6 +18,8 @@ import (
 const (
 	msgReady = "ready" // the container is set up and waits for start
 	msgError = "error"
+	// msgCgroupReady (parent to init): the init is in its cgroup.
+	msgCgroupReady = "cgroup"
 )
 
 type syncMsg struct {
@@ -41,6 +43,8 @@ type initConfig struct {
 	ConsoleFd int            `json:"consoleFd"` // -1 when no terminal
 	Bundle    string         `json:"bundle"`
 	HostPid   int            `json:"hostPid"` // for the hooks the init runs
+
+	waitCgroup func() error // set by the init; see containerInit
 }
 
 // ErrProcessNotFound marks a process binary missing from the container
