@@ -116,13 +116,20 @@ func startRegistryDaemon(t *testing.T, cfg map[string]any) *daemon {
 	t.Helper()
 	needRoot(t)
 	d := newDaemonDirs(t)
+	d.start(t, registryDaemonArgs(t, cfg)...)
+	return d
+}
+
+// registryDaemonArgs writes cfg as a daemon config file and returns the
+// daemon flags that use it.
+func registryDaemonArgs(t *testing.T, cfg map[string]any) []string {
+	t.Helper()
 	b, _ := json.Marshal(cfg)
 	p := filepath.Join(t.TempDir(), "daemon.json")
 	if err := os.WriteFile(p, b, 0o644); err != nil {
 		t.Fatal(err)
 	}
-	d.start(t, "--config-file", p)
-	return d
+	return []string{"--config-file", p}
 }
 
 // regClient is the berth CLI with its own Docker config directory, so that
@@ -130,6 +137,7 @@ func startRegistryDaemon(t *testing.T, cfg map[string]any) *daemon {
 type regClient struct {
 	d      *daemon
 	config string
+	env    []string // more environment, e.g. PATH for credential helpers
 }
 
 func newRegClient(t *testing.T, d *daemon) *regClient {
@@ -138,7 +146,7 @@ func newRegClient(t *testing.T, d *daemon) *regClient {
 
 func (c *regClient) run(t *testing.T, stdin io.Reader, args ...string) result {
 	t.Helper()
-	return runCmd(t, stdin, []string{"BERTH_HOST=" + c.d.host, "DOCKER_CONFIG=" + c.config}, berthBin(), args...)
+	return runCmd(t, stdin, append([]string{"BERTH_HOST=" + c.d.host, "DOCKER_CONFIG=" + c.config}, c.env...), berthBin(), args...)
 }
 
 func (c *regClient) ok(t *testing.T, args ...string) string {
