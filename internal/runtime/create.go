@@ -83,7 +83,7 @@ func (r *Runtime) Create(ctx context.Context, id, bundle string, opts CreateOpts
 	}
 	defer fifo.Close()
 
-	cfg := &initConfig{ID: id, Spec: spec, Process: spec.Process, Rootfs: rootfs, NoPivot: opts.NoPivot, Bundle: bundle, ConsoleFd: -1}
+	cfg := &initConfig{ID: id, Spec: spec, Process: spec.Process, Rootfs: rootfs, NoPivot: opts.NoPivot, NoNewKeyring: opts.NoNewKeyring, Bundle: bundle, ConsoleFd: -1}
 	extra := append([]*os.File{}, opts.ExtraFiles...)
 	cfg.Preserved = len(extra)
 	// The sync socket takes the next fd; fifo and console follow it.

@@ -45,6 +45,13 @@ func containerInit(sync *os.File, dec *json.Decoder, cfg *initConfig) error {
 	if err := cfg.waitCgroup(); err != nil {
 		return err
 	}
+	if !cfg.NoNewKeyring {
+		// As runc: the container must not share the caller's session
+		// keyring (its secrets). Kernels without keyrings are fine.
+		if _, err := unix.KeyctlJoinSessionKeyring("_ses." + cfg.ID); err != nil && err != unix.ENOSYS {
+			return fmt.Errorf("join a new session keyring: %w", err)
+		}
+	}
 	if err := setUTS(spec); err != nil {
 		return err
 	}

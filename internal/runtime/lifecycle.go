@@ -129,6 +129,10 @@ func (r *Runtime) Delete(ctx context.Context, id string, force bool) error {
 	t0 := time.Now()
 	cg := loadCgroup(st.Cgroup)
 	if st.alive() {
+		if st.Paused {
+			// A frozen process does not die of SIGKILL until thawed.
+			_ = cg.thaw()
+		}
 		_ = unix.Kill(st.Pid, unix.SIGKILL)
 		pids, _ := cg.pids()
 		for _, p := range pids {

@@ -11,6 +11,7 @@ import (
 	"testing"
 
 	"github.com/berthproject/berth/internal/runtime"
+	"github.com/berthproject/berth/internal/runtime/testutil"
 	specs "github.com/opencontainers/runtime-spec/specs-go"
 	"golang.org/x/sys/unix"
 )
@@ -79,6 +80,13 @@ func TestLifecycleAndExec(t *testing.T) {
 	pids, err := e.rt.Ps(ctx, id)
 	if err != nil || len(pids) != 1 || pids[0] != st.Pid {
 		t.Errorf("ps = %v, %v; want [%d]", pids, err, st.Pid)
+	}
+	limit := int64(7)
+	if err := e.rt.Update(ctx, id, &specs.LinuxResources{Pids: &specs.LinuxPids{Limit: &limit}}); err != nil {
+		t.Fatal(err)
+	}
+	if data, err := os.ReadFile(testutil.CgroupFile(id, "pids", "pids.max")); err != nil || strings.TrimSpace(string(data)) != "7" {
+		t.Errorf("pids.max after update: %q, %v", data, err)
 	}
 	if err := e.rt.Pause(ctx, id); err != nil {
 		t.Fatal(err)

@@ -41,6 +41,7 @@ func TestMain(m *testing.M) {
 				return 1
 			}
 		}
+		defer testutil.RemoveCgroupParents()
 		return m.Run()
 	}()
 	os.Exit(code)

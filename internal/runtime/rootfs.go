@@ -2,7 +2,10 @@ package runtime
 
 import (
 	"context"
+	"path/filepath"
+
 	"fmt"
+	"github.com/moby/sys/mountinfo"
 	"os"
 
 	specs "github.com/opencontainers/runtime-spec/specs-go"
@@ -25,6 +28,16 @@ func setupRootfs(cfg *initConfig, hookState *specs.State) error {
 	// Nothing mounted for the container may propagate back to the host.
 	if err := unix.Mount("", "/", "", prop, ""); err != nil {
 		return fmt.Errorf("set / propagation: %w", err)
+	}
+	if prop&unix.MS_SHARED != 0 && !cfg.NoPivot {
+		// pivot_root refuses shared parents of the new and the old root;
+		// the rootfs bind below then starts private too.
+		if err := makeParentPrivate(rootfs); err != nil {
+			return err
+		}
+		if err := unix.Mount("", "/", "", unix.MS_PRIVATE, ""); err != nil {
+			return fmt.Errorf("make / private for pivot_root: %w", err)
+		}
 	}
 	// pivot_root needs the new root to be a mount point.
 	if err := unix.Mount(rootfs, rootfs, "", unix.MS_BIND|unix.MS_REC, ""); err != nil {
@@ -167,4 +180,26 @@ func remountReadonly(p string) error {
 	}
 	keep := uintptr(sfs.Flags) & (unix.MS_NOSUID | unix.MS_NODEV | unix.MS_NOEXEC | unix.MS_NOATIME | unix.MS_RELATIME | unix.MS_NODIRATIME)
 	return unix.Mount("", p, "", unix.MS_BIND|unix.MS_REMOUNT|unix.MS_RDONLY|keep, "")
+}
+
+// makeParentPrivate makes the mount holding rootfs's parent directory
+// private (in the container's mount namespace only).
+func makeParentPrivate(rootfs string) error {
+	mounts, err := mountinfo.GetMounts(mountinfo.ParentsFilter(filepath.Dir(rootfs)))
+	if err != nil {
+		return err
+	}
+	best := ""
+	for _, m := range mounts {
+		if len(m.Mountpoint) > len(best) {
+			best = m.Mountpoint
+		}
+	}
+	if best == "" {
+		return nil
+	}
+	if err := unix.Mount("", best, "", unix.MS_PRIVATE, ""); err != nil {
+		return fmt.Errorf("make %s private for pivot_root: %w", best, err)
+	}
+	return nil
 }

@@ -54,8 +54,8 @@ type CreateOpts struct {
 	ExtraFiles []*os.File
 	// NoPivot uses chroot instead of pivot_root (for ramfs roots).
 	NoPivot bool
-	// NoNewKeyring keeps the caller's session keyring (accepted; berth
-	// never creates a keyring).
+	// NoNewKeyring keeps the caller's session keyring instead of giving
+	// the container a new one.
 	NoNewKeyring bool
 }
 

@@ -38,6 +38,8 @@ type initConfig struct {
 	Process   *specs.Process `json:"process"`
 	Rootfs    string         `json:"rootfs"`
 	NoPivot   bool           `json:"noPivot,omitempty"`
+	// NoNewKeyring keeps the caller's session keyring.
+	NoNewKeyring bool `json:"noNewKeyring,omitempty"`
 	Preserved int            `json:"preserved"` // fds 3..3+n-1 go to the container
 	FifoFd    int            `json:"fifoFd"`    // -1 when none (exec)
 	ConsoleFd int            `json:"consoleFd"` // -1 when no terminal

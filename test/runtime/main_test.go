@@ -19,6 +19,7 @@ var berthRunc string
 
 func TestMain(m *testing.M) {
 	os.Exit(func() int {
+		defer testutil.RemoveCgroupParents()
 		if dir := os.Getenv("BERTH_BINDIR"); dir != "" {
 			berthRunc = filepath.Join(dir, "berth-runc")
 			return m.Run()

@@ -111,3 +111,24 @@ func WriteBundle(dir string, spec *specs.Spec) error {
 	}
 	return os.WriteFile(filepath.Join(dir, "config.json"), data, 0o644)
 }
+
+// RemoveCgroupParents removes the (empty) /berth-test parent cgroups the
+// tests' containers lived under; busy ones, still used by another test
+// process, stay.
+func RemoveCgroupParents() {
+	dirs, _ := filepath.Glob("/sys/fs/cgroup/*/berth-test")
+	dirs = append(dirs, "/sys/fs/cgroup/berth-test")
+	for _, d := range dirs {
+		_ = os.Remove(d)
+	}
+}
+
+// CgroupFile is the host path of a cgroup file of container id (whose
+// cgroupsPath is Spec's), on v1, hybrid and v2 hosts.
+func CgroupFile(id, controller, file string) string {
+	v1 := filepath.Join("/sys/fs/cgroup", controller, "berth-test", id, file)
+	if _, err := os.Stat(filepath.Dir(v1)); err == nil {
+		return v1
+	}
+	return filepath.Join("/sys/fs/cgroup/berth-test", id, file)
+}
