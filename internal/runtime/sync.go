@@ -32,19 +32,19 @@ type syncMsg struct {
 // initConfig is everything the init needs; it travels over the socket, not
 // the environment, so that it never shows in /proc/<pid>/environ.
 type initConfig struct {
-	Exec      bool           `json:"exec"` // join a running container
-	ID        string         `json:"id"`
-	Spec      *specs.Spec    `json:"spec"`
-	Process   *specs.Process `json:"process"`
-	Rootfs    string         `json:"rootfs"`
-	NoPivot   bool           `json:"noPivot,omitempty"`
+	Exec    bool           `json:"exec"` // join a running container
+	ID      string         `json:"id"`
+	Spec    *specs.Spec    `json:"spec"`
+	Process *specs.Process `json:"process"`
+	Rootfs  string         `json:"rootfs"`
+	NoPivot bool           `json:"noPivot,omitempty"`
 	// NoNewKeyring keeps the caller's session keyring.
-	NoNewKeyring bool `json:"noNewKeyring,omitempty"`
-	Preserved int            `json:"preserved"` // fds 3..3+n-1 go to the container
-	FifoFd    int            `json:"fifoFd"`    // -1 when none (exec)
-	ConsoleFd int            `json:"consoleFd"` // -1 when no terminal
-	Bundle    string         `json:"bundle"`
-	HostPid   int            `json:"hostPid"` // for the hooks the init runs
+	NoNewKeyring bool   `json:"noNewKeyring,omitempty"`
+	Preserved    int    `json:"preserved"` // fds 3..3+n-1 go to the container
+	FifoFd       int    `json:"fifoFd"`    // -1 when none (exec)
+	ConsoleFd    int    `json:"consoleFd"` // -1 when no terminal
+	Bundle       string `json:"bundle"`
+	HostPid      int    `json:"hostPid"` // for the hooks the init runs
 
 	waitCgroup func() error // set by the init; see containerInit
 }
