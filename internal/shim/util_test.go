@@ -1,6 +1,7 @@
 package shim_test
 
 import (
+	"encoding/json"
 	"os"
 	"strconv"
 	"strings"
@@ -29,4 +30,22 @@ func readFile(t *testing.T, path string) string {
 		t.Fatal(err)
 	}
 	return string(data)
+}
+
+// patchSpec edits a bundle's config.json as generic JSON.
+func patchSpec(t *testing.T, bundle string, edit func(map[string]any)) {
+	t.Helper()
+	path := bundle + "/config.json"
+	var s map[string]any
+	if err := json.Unmarshal([]byte(readFile(t, path)), &s); err != nil {
+		t.Fatal(err)
+	}
+	edit(s)
+	data, err := json.Marshal(s)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(path, data, 0o644); err != nil {
+		t.Fatal(err)
+	}
 }

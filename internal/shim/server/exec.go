@@ -97,6 +97,9 @@ func (s *Server) exited(c *container, p *process, code int, lost bool) {
 	p.drain()
 	p.exit = rec
 	close(p.exited)
+	if p.execID != "" {
+		time.AfterFunc(keptTTL, p.out.dropKept)
+	}
 	s.log.Info("process exited", "id", c.id, "exec", p.execID, "code", rec.ExitCode)
 	if rec.OOMKilled {
 		s.emit(shim.Event{ID: c.id, Type: shim.EventOOM, ExitCode: rec.ExitCode, At: rec.ExitedAt})

@@ -8,8 +8,12 @@ import (
 	"github.com/berthproject/berth/internal/shim"
 )
 
-// maxKept bounds what an exec's output keeps for its first attach.
-const maxKept = 256 * 1024
+// maxKept bounds what an exec's output keeps for its first attach, and
+// keptTTL how long after the exec's end (a detached exec is never attached).
+const (
+	maxKept = 256 * 1024
+	keptTTL = time.Minute
+)
 
 // writeTimeout drops an attached client that stops reading, so that it
 // never stalls the container's output (and its log).
@@ -116,4 +120,11 @@ func (o *output) close() {
 		a.end()
 	}
 	o.subs = nil
+}
+
+// dropKept forgets output nobody came to attach for.
+func (o *output) dropKept() {
+	o.mu.Lock()
+	defer o.mu.Unlock()
+	o.keep, o.kept, o.size = false, nil, 0
 }

@@ -13,9 +13,10 @@ import (
 // execs: its children). It waits by pid only, never for "any child", so
 // that the runtime's own helpers (hooks, failed spawns) stay theirs to reap.
 type reaper struct {
-	mu   sync.Mutex
-	pids map[int]func(code int, lost bool)
-	poke chan struct{}
+	mu          sync.Mutex
+	pids        map[int]func(code int, lost bool)
+	poke        chan struct{}
+	scanPending bool
 }
 
 func newReaper() *reaper {
@@ -49,6 +50,8 @@ func (r *reaper) watch(pid int, done func(code int, lost bool)) {
 func (r *reaper) reap() {
 	r.mu.Lock()
 	defer r.mu.Unlock()
+	// The signal may also be for an orphan (signals coalesce).
+	r.scheduleOrphanScan()
 	for pid, done := range r.pids {
 		var ws unix.WaitStatus
 		got, err := unix.Wait4(pid, &ws, unix.WNOHANG, nil)
