@@ -117,7 +117,7 @@ func (r *Runtime) Create(ctx context.Context, id, bundle string, opts CreateOpts
 	if err != nil {
 		return err
 	}
-	pid := c.cmd.Process.Pid
+	pid := c.pid
 	phase("spawned")
 	cfg.HostPid = pid
 	hooks := spec.Hooks != nil && (len(spec.Hooks.Prestart) > 0 || len(spec.Hooks.CreateRuntime) > 0) //lint:ignore SA1019 prestart is still used
@@ -177,7 +177,9 @@ func (r *Runtime) Create(ctx context.Context, id, bundle string, opts CreateOpts
 	c.sync.Close()
 	// The init now belongs to whoever reaps it; Release keeps Go from
 	// tracking it.
-	_ = c.cmd.Process.Release()
+	if c.pid == c.cmd.Process.Pid {
+		_ = c.cmd.Process.Release()
+	}
 	slog.DebugContext(ctx, "container created", "id", id, "pid", pid)
 	return nil
 }

@@ -67,7 +67,7 @@ func (r *Runtime) Exec(ctx context.Context, id string, p *specs.Process, opts Ex
 			c.kill()
 		}
 	}()
-	pid = c.cmd.Process.Pid
+	pid = c.pid
 	if err := loadCgroup(st.Cgroup).apply(pid); err != nil {
 		return 0, err
 	}
@@ -89,7 +89,9 @@ func (r *Runtime) Exec(ctx context.Context, id string, p *specs.Process, opts Ex
 			return 0, err
 		}
 	}
-	_ = c.cmd.Process.Release()
+	if c.pid == c.cmd.Process.Pid {
+		_ = c.cmd.Process.Release()
+	}
 	return pid, nil
 }
 

@@ -147,6 +147,33 @@ func TestJoinNamespaces(t *testing.T) {
 	}
 }
 
+// TestJoinUserNamespaceNewPid: a pod container in the pod's user and
+// network namespaces but with a pid namespace of its own, owned by the
+// pod's user namespace (so that it can mount /proc).
+func TestJoinUserNamespaceNewPid(t *testing.T) {
+	e := newEnv(t)
+	infraID, infra := e.spec("sleep", "60")
+	infra.Linux.Namespaces = append(infra.Linux.Namespaces, specs.LinuxNamespace{Type: specs.UserNamespace})
+	infra.Linux.UIDMappings = []specs.LinuxIDMapping{{ContainerID: 0, HostID: 300000, Size: 65536}}
+	infra.Linux.GIDMappings = []specs.LinuxIDMapping{{ContainerID: 0, HostID: 300000, Size: 65536}}
+	pid := e.startSleeper(infraID, infra)
+
+	id, spec := e.spec(sh(`echo pid=$$; echo sleepers=$(ps -o comm | grep -c "^sleep$"); echo uidmap=$(echo $(cat /proc/self/uid_map)); echo net=$(readlink /proc/self/ns/net)`)...)
+	spec.Linux.Namespaces = []specs.LinuxNamespace{
+		{Type: specs.UserNamespace, Path: fmt.Sprintf("/proc/%d/ns/user", pid)},
+		{Type: specs.NetworkNamespace, Path: fmt.Sprintf("/proc/%d/ns/net", pid)},
+		{Type: specs.PIDNamespace}, {Type: specs.MountNamespace}, {Type: specs.IPCNamespace}, {Type: specs.UTSNamespace},
+	}
+	wantNet, _ := os.Readlink(fmt.Sprintf("/proc/%d/ns/net", pid))
+	got := lines(e.runOK(id, spec))
+	want := map[string]string{"pid": "1", "sleepers": "0", "uidmap": "0 300000 65536", "net": wantNet}
+	for k, v := range want {
+		if got[k] != v {
+			t.Errorf("%s = %q, want %q", k, got[k], v)
+		}
+	}
+}
+
 func TestHooks(t *testing.T) {
 	e := newEnv(t)
 	dir := t.TempDir()

@@ -49,8 +49,9 @@ func planNamespaces(namespaces []specs.LinuxNamespace) nsPlan {
 		case ns.Path == "" && ns.Type == specs.CgroupNamespace:
 			// The init unshares it once the parent has moved it into
 			// its cgroup, so that the namespace's root is that cgroup.
-		case ns.Path == "" && joinUser && ns.Type != specs.PIDNamespace && ns.Type != specs.TimeNamespace:
-			// Owned by the joined user namespace: unshare after setns.
+		case ns.Path == "" && joinUser && ns.Type != specs.TimeNamespace:
+			// Owned by the joined user namespace: unshare after setns
+			// (for pid, the constructor then forks the init).
 			p.ctorUnshare |= flag
 		case ns.Path == "":
 			p.cloneFlags |= flag
@@ -78,6 +79,7 @@ func planNamespaces(namespaces []specs.LinuxNamespace) nsPlan {
 // sync socket.
 type child struct {
 	cmd  *exec.Cmd
+	pid  int // the init: cmd's process, or its child when nsenter forked
 	sync *os.File
 	dec  *json.Decoder
 }
@@ -136,11 +138,34 @@ func spawn(ctx context.Context, a spawnArgs) (*child, error) {
 		// mapped, and an unmapped uid has no capabilities there.
 		cmd.SysProcAttr.Credential = &syscall.Credential{Uid: 0, Gid: 0}
 	}
+	forks := a.plan.ctorUnshare&unix.CLONE_NEWPID != 0
+	if forks {
+		// The forked init is reparented to us once the constructor's
+		// process exits: be its subreaper so that we can wait for it.
+		if err := unix.Prctl(unix.PR_SET_CHILD_SUBREAPER, 1, 0, 0, 0); err != nil {
+			parentEnd.Close()
+			return nil, fmt.Errorf("become subreaper: %w", err)
+		}
+	}
 	if err := startIn(cmd, a.plan.threadJoins); err != nil {
 		parentEnd.Close()
 		return nil, err
 	}
-	return &child{cmd: cmd, sync: parentEnd, dec: json.NewDecoder(parentEnd)}, nil
+	c := &child{cmd: cmd, pid: cmd.Process.Pid, sync: parentEnd, dec: json.NewDecoder(parentEnd)}
+	if forks {
+		msg, err := readSync(c.dec)
+		_ = cmd.Wait() // the constructor's process exits right after the fork
+		if err != nil {
+			parentEnd.Close()
+			return nil, fmt.Errorf("container init: %w", err)
+		}
+		if msg.Type != msgPid || msg.Pid <= 0 {
+			parentEnd.Close()
+			return nil, fmt.Errorf("container init: %w", msg.err())
+		}
+		c.pid = msg.Pid
+	}
+	return c, nil
 }
 
 func joinPaths(p []string) string {
@@ -200,7 +225,12 @@ func startIn(cmd *exec.Cmd, joins []nsJoin) error {
 // kill stops a child that failed half-way; its namespaces and mounts die
 // with it.
 func (c *child) kill() {
-	_ = c.cmd.Process.Kill()
-	_, _ = c.cmd.Process.Wait()
+	if c.pid != c.cmd.Process.Pid {
+		_ = unix.Kill(c.pid, unix.SIGKILL)
+		_, _ = unix.Wait4(c.pid, nil, 0, nil)
+	} else {
+		_ = c.cmd.Process.Kill()
+		_, _ = c.cmd.Process.Wait()
+	}
 	c.sync.Close()
 }

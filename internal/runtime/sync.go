@@ -18,6 +18,7 @@ import (
 const (
 	msgReady = "ready" // the container is set up and waits for start
 	msgError = "error"
+	msgPid   = "pid" // nsenter forked the init (a new pid namespace)
 	// msgCgroupReady (parent to init): the init is in its cgroup.
 	msgCgroupReady = "cgroup"
 )
@@ -27,6 +28,7 @@ type syncMsg struct {
 	Message string `json:"message,omitempty"`
 	// NotFound marks "the process binary does not exist" (exit 127).
 	NotFound bool `json:"notFound,omitempty"`
+	Pid      int  `json:"pid,omitempty"`
 }
 
 // initConfig is everything the init needs; it travels over the socket, not

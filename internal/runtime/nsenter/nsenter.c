@@ -7,6 +7,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <sched.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -79,5 +80,20 @@ __attribute__((constructor)) static void berth_nsenter(void) {
 		int flags = atoi(unshareflags);
 		if (flags != 0 && unshare(flags) < 0)
 			fail("unshare", unshareflags, errno);
+		// A new pid namespace applies to children only: the init is our
+		// child. Report its pid (in the parent's namespace, ours) and go.
+		if (flags & CLONE_NEWPID) {
+			pid_t child = fork();
+			if (child < 0)
+				fail("fork", "", errno);
+			if (child > 0) {
+				const char *fdstr = getenv("_BERTH_SYNC_FD");
+				char buf[64];
+				int len = snprintf(buf, sizeof(buf), "{\"type\":\"pid\",\"pid\":%d}\n", (int)child);
+				if (fdstr == NULL || write(atoi(fdstr), buf, (size_t)len) != len)
+					kill(child, SIGKILL);
+				_exit(0);
+			}
+		}
 	}
 }
