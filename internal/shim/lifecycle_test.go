@@ -13,6 +13,7 @@ import (
 	"github.com/berthproject/berth/internal/logfile"
 	"github.com/berthproject/berth/internal/shim"
 	"github.com/containerd/errdefs"
+	specs "github.com/opencontainers/runtime-spec/specs-go"
 )
 
 func TestExitCodesAndEvents(t *testing.T) {
@@ -207,4 +208,51 @@ func TestManyContainersOneShim(t *testing.T) {
 			t.Errorf("container init %d has parent %d, not the shim %d", st.Pid, ppid, pid)
 		}
 	}
+}
+
+func TestLogDriversAndUpdate(t *testing.T) {
+	e := newEnv(t)
+	id, req := e.create(false, "sh", "-c", "echo local-out; echo local-err >&2")
+	req.Log.Driver = logfile.DriverLocal
+	e.mustCreate(req)
+	if err := e.c.Start(e.ctx, id); err != nil {
+		t.Fatal(err)
+	}
+	e.wait(id)
+	ch, err := logfile.Read(e.ctx, req.Log, logfile.ReadOptions{Tail: -1, Stdout: true, Stderr: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	got := map[string]string{}
+	for m := range ch {
+		got[m.Stream] += string(m.Line)
+	}
+	if got["stdout"] != "local-out\n" || got["stderr"] != "local-err\n" {
+		t.Errorf("local log: %q", got)
+	}
+	// none keeps nothing, but the container runs and its code is kept.
+	id2, req2 := e.create(false, "sh", "-c", "echo dropped; exit 9")
+	req2.Log = shim.LogConfig{Driver: logfile.DriverNone}
+	e.mustCreate(req2)
+	if err := e.c.Start(e.ctx, id2); err != nil {
+		t.Fatal(err)
+	}
+	if st := e.wait(id2); st.ExitCode != 9 {
+		t.Errorf("exit %d", st.ExitCode)
+	}
+	// Update reaches the container's cgroup.
+	id3 := e.run("sleep", "1000")
+	limit := int64(5)
+	if err := e.c.Update(e.ctx, id3, &specs.LinuxResources{Pids: &specs.LinuxPids{Limit: &limit}}); err != nil {
+		t.Fatal(err)
+	}
+	for _, f := range []string{"/sys/fs/cgroup/pids/berth-test/" + id3 + "/pids.max", "/sys/fs/cgroup/berth-test/" + id3 + "/pids.max"} {
+		if data, err := os.ReadFile(f); err == nil {
+			if strings.TrimSpace(string(data)) != "5" {
+				t.Errorf("%s = %q after update", f, data)
+			}
+			return
+		}
+	}
+	t.Log("no pids controller: the update's effect is not checked")
 }

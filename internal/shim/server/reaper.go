@@ -11,7 +11,8 @@ import (
 
 // reaper waits for the processes the shim started (container inits and
 // execs: its children). It waits by pid only, never for "any child", so
-// that the runtime's own helpers (hooks, failed spawns) stay theirs to reap.
+// that the runtime's own helpers (hooks, failed spawns) stay theirs to reap;
+// orphans are reaped separately, after a grace period (orphans.go).
 type reaper struct {
 	mu          sync.Mutex
 	pids        map[int]func(code int, lost bool)
