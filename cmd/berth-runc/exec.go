@@ -47,8 +47,7 @@ func cmdExec(ctx context.Context, g *globals, args []string) error {
 	if err != nil {
 		return err
 	}
-	st, err := g.rt.State(ctx, id)
-	if err != nil {
+	if _, err := g.rt.State(ctx, id); err != nil {
 		return err
 	}
 	var p *specs.Process
@@ -108,10 +107,17 @@ func cmdExec(ctx context.Context, g *globals, args []string) error {
 			p.NoNewPrivileges = true
 		}
 	}
-	_ = st
 	opts := runtime.ExecOpts{PidFile: *pidFile, ConsoleSocket: *consoleSocket, Stdin: os.Stdin, Stdout: os.Stdout, Stderr: os.Stderr}
 	for i := 0; i < *preserve; i++ {
 		opts.ExtraFiles = append(opts.ExtraFiles, os.NewFile(uintptr(3+i), "preserved"))
+	}
+	var proxy *ttyProxy
+	if p.Terminal && opts.ConsoleSocket == "" && !*detach {
+		if proxy, err = newTTYProxy(); err != nil {
+			return err
+		}
+		defer proxy.Close()
+		opts.ConsoleSocket = proxy.socket
 	}
 	sigs := make(chan os.Signal, 16)
 	if !*detach {
@@ -125,8 +131,15 @@ func cmdExec(ctx context.Context, g *globals, args []string) error {
 	if *detach {
 		return nil
 	}
+	finish := func() {}
+	if proxy != nil {
+		if finish, err = proxy.attach(); err != nil {
+			return err
+		}
+	}
 	go forward(sigs, pid)
 	code, err := runtime.Wait(pid)
+	finish()
 	if err != nil {
 		return err
 	}

@@ -92,8 +92,24 @@ func cmdRun(ctx context.Context, g *globals, args []string) error {
 		signal.Notify(sigs)
 		defer signal.Stop(sigs)
 	}
-	if err := g.rt.Create(ctx, id, cf.bundle, cf.opts()); err != nil {
+	opts := cf.opts()
+	var tty *ttyProxy
+	if !detach && cf.consoleSocket == "" && wantsTerminal(cf.bundle) {
+		if tty, err = newTTYProxy(); err != nil {
+			return err
+		}
+		defer tty.Close()
+		opts.ConsoleSocket = tty.socket
+	}
+	if err := g.rt.Create(ctx, id, cf.bundle, opts); err != nil {
 		return err
+	}
+	finish := func() {}
+	if tty != nil {
+		if finish, err = tty.attach(); err != nil {
+			_ = g.rt.Delete(ctx, id, true)
+			return err
+		}
 	}
 	// The pid before start: a container that has already exited has none.
 	st, err := g.rt.State(ctx, id)
@@ -110,6 +126,7 @@ func cmdRun(ctx context.Context, g *globals, args []string) error {
 	slog.DebugContext(ctx, "run: started", "id", id)
 	go forward(sigs, st.Pid)
 	code, err := runtime.Wait(st.Pid)
+	finish()
 	if err != nil {
 		return err
 	}

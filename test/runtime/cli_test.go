@@ -3,6 +3,7 @@ package runtime
 import (
 	"encoding/json"
 	"os"
+	"os/exec"
 	"path/filepath"
 	"strconv"
 	"strings"
@@ -108,5 +109,16 @@ func TestCLIBadInput(t *testing.T) {
 	_, stderr, code = r.brc("state", "no-such-container")
 	if code == 0 || !strings.Contains(stderr, "does not exist") {
 		t.Errorf("state of unknown id: code %d, stderr %q", code, stderr)
+	}
+}
+
+// TestRunTerminalProxy: `run` of a terminal process without a console
+// socket proxies the pty to its own terminal, as runc does.
+func TestRunTerminalProxy(t *testing.T) {
+	r := newRig(t)
+	b, id := r.bundle(func(s *specs.Spec) { s.Process.Terminal = true }, "sh", "-c", "tty; echo tty-ok")
+	out := ptyOutput(t, exec.Command(berthRunc, "--root", r.root, "run", "--bundle", b, id))
+	if !strings.Contains(out, "/dev/pts/0") || !strings.Contains(out, "tty-ok") {
+		t.Errorf("run in a terminal printed %q", out)
 	}
 }

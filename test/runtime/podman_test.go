@@ -103,26 +103,32 @@ func TestPodmanExec(t *testing.T) {
 // returns everything it printed.
 func (p *podman) inPty(args ...string) string {
 	p.t.Helper()
+	return ptyOutput(p.t, p.cmd(args...))
+}
+
+// ptyOutput runs cmd with a new pty as its controlling terminal and stdio,
+// and returns everything it printed; a non-zero exit is a test error.
+func ptyOutput(t *testing.T, cmd *exec.Cmd) string {
+	t.Helper()
 	master, slavePath, err := console.NewPty()
 	if err != nil {
-		p.t.Fatal(err)
+		t.Fatal(err)
 	}
 	defer master.Close()
 	slave, err := os.OpenFile(slavePath, os.O_RDWR, 0)
 	if err != nil {
-		p.t.Fatal(err)
+		t.Fatal(err)
 	}
-	cmd := p.cmd(args...)
 	cmd.Stdin, cmd.Stdout, cmd.Stderr = slave, slave, slave
 	cmd.SysProcAttr = &syscall.SysProcAttr{Setsid: true, Setctty: true, Ctty: 0}
 	if err := cmd.Start(); err != nil {
-		p.t.Fatal(err)
+		t.Fatal(err)
 	}
 	slave.Close()
 	outc := make(chan string, 1)
 	go func() {
 		var buf bytes.Buffer
-		_, _ = io.Copy(&buf, master) // ends with EIO once podman exits
+		_, _ = io.Copy(&buf, master) // ends with EIO once the command exits
 		outc <- buf.String()
 	}()
 	done := make(chan error, 1)
@@ -131,15 +137,15 @@ func (p *podman) inPty(args ...string) string {
 	case err = <-done:
 	case <-time.After(60 * time.Second):
 		_ = cmd.Process.Kill()
-		p.t.Fatal("podman in a pty did not finish")
+		t.Fatalf("%v in a pty did not finish", cmd.Args)
 	}
 	out := <-outc
 	var ee *exec.ExitError
 	if err != nil && !errors.As(err, &ee) {
-		p.t.Fatal(err)
+		t.Fatal(err)
 	}
 	if err != nil {
-		p.t.Errorf("podman %s: %v\n%s", strings.Join(args, " "), err, out)
+		t.Errorf("%s: %v\n%s", strings.Join(cmd.Args, " "), err, out)
 	}
 	return out
 }
