@@ -4,9 +4,11 @@ import (
 	"bufio"
 	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"net"
 	"path/filepath"
+	"sync"
 	"sync/atomic"
 	"syscall"
 
@@ -18,10 +20,14 @@ import (
 const SocketName = "shim.sock"
 
 // Client talks to one berth-shim. Every call opens its own connection, so a
-// Client is safe for concurrent use and survives a shim restart.
+// Client is safe for concurrent use and survives a shim restart; when the
+// shim is gone (crashed, killed) the next call starts a new one, which
+// rebuilds its state from the exit records.
 type Client struct {
 	socket string
+	opts   Options
 	closed atomic.Bool
+	mu     sync.Mutex // serialises relaunches
 }
 
 // Close ends the client's use; the shim and its containers keep running.
@@ -30,17 +36,24 @@ func (c *Client) Close() error {
 	return nil
 }
 
-func newClient(stateDir string) *Client {
-	return &Client{socket: filepath.Join(stateDir, SocketName)}
+func newClient(opts Options) *Client {
+	return &Client{socket: filepath.Join(opts.StateDir, SocketName), opts: opts}
 }
 
-// dial opens a connection that ctx's end closes.
+// dial opens a connection that ctx's end closes. A shim that does not
+// answer is started again (nothing was sent yet, so retrying is safe).
 func (c *Client) dial(ctx context.Context) (*net.UnixConn, func(), error) {
 	if c.closed.Load() {
 		return nil, nil, fmt.Errorf("shim client is closed: %w", errdefs.ErrUnavailable)
 	}
 	var d net.Dialer
 	conn, err := d.DialContext(ctx, "unix", c.socket)
+	if err != nil && ctx.Err() == nil && (errors.Is(err, syscall.ECONNREFUSED) || errors.Is(err, syscall.ENOENT)) {
+		if rerr := c.relaunch(ctx); rerr != nil {
+			return nil, nil, fmt.Errorf("shim %s is gone and could not be restarted: %w", c.socket, rerr)
+		}
+		conn, err = d.DialContext(ctx, "unix", c.socket)
+	}
 	if err != nil {
 		return nil, nil, fmt.Errorf("connect to shim %s: %w: %w", c.socket, err, errdefs.ErrUnavailable)
 	}

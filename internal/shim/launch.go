@@ -2,9 +2,11 @@ package shim
 
 import (
 	"context"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
+	"net"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -30,29 +32,59 @@ func Launch(ctx context.Context, opts Options) (*Client, error) {
 	if opts.StateDir == "" || opts.RuntimeRoot == "" {
 		return nil, fmt.Errorf("shim: StateDir and RuntimeRoot are required: %w", errdefs.ErrInvalidArgument)
 	}
-	c := newClient(opts.StateDir)
-	if _, err := c.Pid(ctx); err == nil {
-		return c, nil
-	}
-	bin, err := findBinary(opts.Binary)
-	if err != nil {
+	c := newClient(opts)
+	if err := c.relaunch(ctx); err != nil {
 		return nil, err
 	}
-	if err := os.MkdirAll(opts.StateDir, 0o711); err != nil {
-		return nil, fmt.Errorf("shim state dir: %w", err)
+	return c, nil
+}
+
+// relaunch starts the shim unless one answers.
+func (c *Client) relaunch(ctx context.Context) error {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if c.ping(ctx) == nil {
+		return nil
 	}
-	answer, err := start(ctx, bin, opts)
+	bin, err := findBinary(c.opts.Binary)
 	if err != nil {
-		return nil, err
+		return err
+	}
+	if err := os.MkdirAll(c.opts.StateDir, 0o711); err != nil {
+		return fmt.Errorf("shim state dir: %w", err)
+	}
+	answer, err := start(ctx, bin, c.opts)
+	if err != nil {
+		return err
 	}
 	switch answer {
 	case ReadyOK:
-		return c, nil
+		return nil
 	case ReadyBusy:
 		// Another launcher won the race; its shim is coming up.
-		return c, waitUp(ctx, c)
+		return waitUp(ctx, c)
 	}
-	return nil, fmt.Errorf("start %s: %s: %w", bin, answer, errdefs.ErrUnavailable)
+	return fmt.Errorf("start %s: %s: %w", bin, answer, errdefs.ErrUnavailable)
+}
+
+// ping asks the shim for its pid without relaunching it.
+func (c *Client) ping(ctx context.Context) error {
+	var d net.Dialer
+	conn, err := d.DialContext(ctx, "unix", c.socket)
+	if err != nil {
+		return fmt.Errorf("connect to shim %s: %w: %w", c.socket, err, errdefs.ErrUnavailable)
+	}
+	defer conn.Close()
+	stop := context.AfterFunc(ctx, func() { conn.Close() })
+	defer stop()
+	if err := send(conn, Request{Op: OpPing}); err != nil {
+		return fmt.Errorf("shim ping: %w: %w", err, errdefs.ErrUnavailable)
+	}
+	var resp Response
+	if err := json.NewDecoder(conn).Decode(&resp); err != nil {
+		return fmt.Errorf("shim ping: %w: %w", err, errdefs.ErrUnavailable)
+	}
+	return resp.Err()
 }
 
 // findBinary finds berth-shim: the given path, beside the running executable,
@@ -114,7 +146,7 @@ func start(ctx context.Context, bin string, opts Options) (string, error) {
 
 func waitUp(ctx context.Context, c *Client) error {
 	for i := 0; ; i++ {
-		_, err := c.Pid(ctx)
+		err := c.ping(ctx)
 		if err == nil || !errors.Is(err, errdefs.ErrUnavailable) || i > 500 {
 			return err
 		}

@@ -97,9 +97,10 @@ func TestShimCrashKeepsRecordedExits(t *testing.T) {
 	syscall.Kill(victim.Pid, syscall.SIGKILL)
 	waitGone(victim.Pid)
 
-	e.c = e.launch()
-	if pid, _ := e.c.Pid(e.ctx); pid == oldPid {
-		t.Fatal("the crashed shim still answers")
+	// The same client: its next call finds the shim gone and starts a new
+	// one, which reads the records.
+	if pid, err := e.c.Pid(e.ctx); err != nil || pid == oldPid {
+		t.Fatalf("after the crash: shim pid %d (crashed one %d), %v", pid, oldPid, err)
 	}
 	states := listByID(t, e)
 	if st := states[recorded]; st.Status != shim.StatusStopped || st.ExitCode != 4 {
