@@ -14,6 +14,7 @@
 #include <unistd.h>
 #include <grp.h>
 #include <sys/ioctl.h>
+#include <sys/prctl.h>
 #include <linux/nsfs.h>
 
 #define MAXNS 16
@@ -37,6 +38,13 @@ static void fail(const char *what, const char *path, int err) {
 }
 
 __attribute__((constructor)) static void berth_nsenter(void) {
+	if (getenv("_BERTH_INIT") == NULL)
+		return;
+	// Until the final execve, no process of the container may open our
+	// /proc/<pid> entries (fds, exe, cwd, mem): they belong to the host.
+	// execve of the container's binary makes the process dumpable again.
+	if (prctl(PR_SET_DUMPABLE, 0, 0, 0, 0) < 0)
+		fail("prctl", "PR_SET_DUMPABLE", errno);
 	const char *list = getenv("_BERTH_SETNS");
 	const char *unshareflags = getenv("_BERTH_UNSHARE");
 	if (list == NULL && unshareflags == NULL)
