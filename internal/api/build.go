@@ -1,8 +1,84 @@
 package api
 
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"io"
+	"net/http"
+	"net/url"
+
+	"github.com/berthproject/berth/internal/build"
+	"github.com/containerd/errdefs"
+)
+
 // BuildService is what the build routes need from the daemon's builder.
-// Until the builder lands it is empty and no route is registered.
-type BuildService interface{}
+type BuildService interface {
+	// Build builds the context read from body; progress goes to rep.
+	Build(ctx context.Context, body io.Reader, opts build.Options, rep build.Reporter) (string, error)
+	Prune(ctx context.Context) (build.PruneReport, error)
+}
 
 // registerBuildRoutes adds the build routes. A nil service registers none.
-func (s *Server) registerBuildRoutes() {}
+func (s *Server) registerBuildRoutes() {
+	if s.cfg.Builder == nil {
+		return
+	}
+	s.exact["POST /build"] = s.postBuild
+	s.exact["POST /build/prune"] = s.pruneBuildCache
+}
+
+// postBuild is POST /build: the classic builder's API. The response is a
+// stream of Docker's JSON messages; an error before the first message is
+// an ordinary HTTP error, after it an errorDetail message.
+func (s *Server) postBuild(ctx context.Context, w http.ResponseWriter, r *http.Request, _ string) error {
+	opts, err := buildOptions(r.URL.Query())
+	if err != nil {
+		return err
+	}
+	st := &buildStream{w: w}
+	if _, err := s.cfg.Builder.Build(ctx, r.Body, opts, st); err != nil {
+		if !st.started {
+			return err
+		}
+		st.send(jsonMessage{}, &jsonError{Message: err.Error()})
+	}
+	return nil
+}
+
+// buildOptions decodes the query of POST /build.
+func buildOptions(q url.Values) (build.Options, error) {
+	o := build.Options{
+		Dockerfile: q.Get("dockerfile"), Tags: q["t"], Target: q.Get("target"),
+		NoCache: boolValue(q, "nocache"), Pull: boolValue(q, "pull"), Quiet: boolValue(q, "q"),
+		Network: q.Get("networkmode"), Platform: q.Get("platform"),
+	}
+	if v := q.Get("version"); v == "2" {
+		return o, errdefs.ErrNotImplemented.WithMessage("BuildKit builds (version=2) are not supported: use the classic builder (DOCKER_BUILDKIT=0)")
+	}
+	if q.Get("remote") != "" {
+		return o, errdefs.ErrNotImplemented.WithMessage("remote build contexts are not supported: send the context as the request body")
+	}
+	for key, dst := range map[string]any{"buildargs": &o.BuildArgs, "labels": &o.Labels, "cachefrom": &o.CacheFrom} {
+		if v := q.Get(key); v != "" {
+			if err := json.Unmarshal([]byte(v), dst); err != nil {
+				return o, errdefs.ErrInvalidArgument.WithMessage(fmt.Sprintf("invalid %s: %v", key, err))
+			}
+		}
+	}
+	return o, nil
+}
+
+// pruneBuildCache is POST /build/prune.
+func (s *Server) pruneBuildCache(ctx context.Context, w http.ResponseWriter, r *http.Request, _ string) error {
+	rep, err := s.cfg.Builder.Prune(ctx)
+	if err != nil {
+		return err
+	}
+	deleted := rep.Deleted
+	if deleted == nil {
+		deleted = []string{}
+	}
+	writeJSON(w, http.StatusOK, map[string]any{"CachesDeleted": deleted, "SpaceReclaimed": rep.Reclaimed})
+	return nil
+}

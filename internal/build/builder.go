@@ -1,0 +1,136 @@
+package build
+
+import (
+	"context"
+	"fmt"
+	"io"
+	"log/slog"
+	"os"
+	"path/filepath"
+	"strings"
+	"sync"
+
+	"github.com/berthproject/berth/internal/image"
+	"github.com/berthproject/berth/internal/runtime"
+	"github.com/berthproject/berth/internal/snapshot"
+	"github.com/berthproject/berth/internal/store"
+	"github.com/containerd/errdefs"
+)
+
+// Config is what a Builder is made of.
+type Config struct {
+	Images    *image.Service
+	DB        *store.DB
+	Snapshots snapshot.Snapshotter
+	Runtime   *runtime.Runtime
+	// WorkDir is scratch space for build contexts, mounted root
+	// filesystems and bundles; it must be on a disk, not in memory,
+	// since a context can be large.
+	WorkDir string
+}
+
+// Builder builds images from Dockerfiles. Builds may run concurrently.
+type Builder struct {
+	cfg Config
+}
+
+// New returns a Builder and removes what a build killed with the daemon
+// left behind: mounts, scratch directories and writable snapshots.
+func New(ctx context.Context, cfg Config) (*Builder, error) {
+	if cfg.Images == nil || cfg.DB == nil || cfg.Snapshots == nil || cfg.Runtime == nil || cfg.WorkDir == "" {
+		return nil, fmt.Errorf("builder: incomplete configuration: %w", errdefs.ErrInvalidArgument)
+	}
+	if err := os.MkdirAll(cfg.WorkDir, 0o700); err != nil {
+		return nil, fmt.Errorf("builder work dir: %w", err)
+	}
+	b := &Builder{cfg: cfg}
+	b.recover(ctx)
+	return b, nil
+}
+
+// recover cleans up after builds that did not finish (the daemon died).
+func (b *Builder) recover(ctx context.Context) {
+	if states, err := b.cfg.Runtime.List(ctx); err == nil {
+		for _, st := range states {
+			_ = b.cfg.Runtime.Delete(ctx, st.ID, true)
+		}
+	}
+	entries, _ := os.ReadDir(b.cfg.WorkDir)
+	for _, e := range entries {
+		dir := filepath.Join(b.cfg.WorkDir, e.Name())
+		unmountUnder(ctx, dir)
+		if err := os.RemoveAll(dir); err != nil {
+			slog.WarnContext(ctx, "builder: remove leftover scratch dir", "dir", dir, "error", err)
+		}
+	}
+	_ = b.cfg.Snapshots.Walk(ctx, func(info snapshot.Info) error {
+		if info.Kind == snapshot.KindActive && strings.HasPrefix(info.Key, activePrefix) {
+			_ = b.cfg.Snapshots.Remove(ctx, info.Key)
+		}
+		return nil
+	})
+}
+
+// Build reads a build context (a tar, plain or compressed, or a bare
+// Dockerfile) from body, builds the image and tags it. It returns the
+// image ID. On failure no image is recorded or tagged and no container,
+// mount or writable snapshot is left.
+func (b *Builder) Build(ctx context.Context, body io.Reader, opts Options, rep Reporter) (string, error) {
+	scratch, err := os.MkdirTemp(b.cfg.WorkDir, "build-")
+	if err != nil {
+		return "", fmt.Errorf("builder scratch dir: %w", err)
+	}
+	defer func() {
+		unmountUnder(context.WithoutCancel(ctx), scratch)
+		os.RemoveAll(scratch)
+	}()
+	bc, err := openContext(ctx, body, opts.Dockerfile, filepath.Join(scratch, "context"))
+	if err != nil {
+		return "", err
+	}
+	df, err := parseDockerfile(bc.dockerfileName, bc.dockerfile)
+	if err != nil {
+		return "", err
+	}
+	out := io.Writer(&lockedWriter{w: rep})
+	if opts.Quiet {
+		out = io.Discard
+	}
+	sess := b.cfg.Images.NewBuildSession()
+	defer sess.Close(context.WithoutCancel(ctx))
+	run := &buildRun{b: b, opts: opts, ctx: bc, df: df, out: out, sess: sess, scratch: scratch}
+	id, err := run.execute(ctx)
+	if err != nil {
+		return "", err
+	}
+	rep.ImageID(id.String())
+	if opts.Quiet {
+		fmt.Fprintf(rep, "%s\n", id)
+		return id.String(), nil
+	}
+	fmt.Fprintf(out, "Successfully built %s\n", shortID(id.String()))
+	for _, t := range run.tags {
+		fmt.Fprintf(out, "Successfully tagged %s\n", t)
+	}
+	return id.String(), nil
+}
+
+// lockedWriter serialises writes from a RUN step's stdout and stderr.
+type lockedWriter struct {
+	mu sync.Mutex
+	w  io.Writer
+}
+
+func (l *lockedWriter) Write(p []byte) (int, error) {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return l.w.Write(p)
+}
+
+func shortID(id string) string {
+	id = strings.TrimPrefix(id, "sha256:")
+	if len(id) > 12 {
+		return id[:12]
+	}
+	return id
+}

@@ -1,0 +1,111 @@
+package build
+
+import (
+	"bufio"
+	"bytes"
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"io/fs"
+	"os"
+	"path/filepath"
+
+	"github.com/berthproject/berth/internal/archive"
+	"github.com/berthproject/berth/internal/build/dockerignore"
+	"github.com/containerd/errdefs"
+	securejoin "github.com/cyphar/filepath-securejoin"
+)
+
+// buildContext is the unpacked build context.
+type buildContext struct {
+	dir            string
+	dockerfileName string
+	dockerfile     []byte
+}
+
+// maxDockerfile bounds a Dockerfile read into memory.
+const maxDockerfile = 16 << 20
+
+// openContext unpacks body into dir: a tar (plain, gzip or zstd) is
+// streamed to disk through the layer unpacker, which keeps every entry
+// inside dir; anything else is taken as the Dockerfile itself, with an
+// empty context (`docker build - < Dockerfile`). Files .dockerignore
+// excludes are removed once the Dockerfile is read.
+func openContext(ctx context.Context, body io.Reader, dockerfile, dir string) (*buildContext, error) {
+	if dockerfile == "" {
+		dockerfile = "Dockerfile"
+	}
+	if err := os.MkdirAll(dir, 0o755); err != nil {
+		return nil, err
+	}
+	br := bufio.NewReaderSize(body, 64<<10)
+	head, err := br.Peek(512)
+	if err != nil && !errors.Is(err, io.EOF) {
+		return nil, fmt.Errorf("read build context: %w", err)
+	}
+	if len(head) == 0 {
+		return nil, fmt.Errorf("the build context is empty: send a tar of the context or a Dockerfile: %w", errdefs.ErrInvalidArgument)
+	}
+	bc := &buildContext{dir: dir, dockerfileName: dockerfile}
+	if !isArchive(head) {
+		data, err := io.ReadAll(io.LimitReader(br, maxDockerfile))
+		if err != nil {
+			return nil, fmt.Errorf("read Dockerfile: %w", err)
+		}
+		bc.dockerfile, bc.dockerfileName = data, "Dockerfile"
+		return bc, nil
+	}
+	if _, err := archive.Apply(ctx, dir, br, archive.ApplyOptions{Whiteouts: archive.WhiteoutKeep}); err != nil {
+		return nil, fmt.Errorf("unpack build context: %w", err)
+	}
+	p, err := securejoin.SecureJoin(dir, dockerfile)
+	if err == nil {
+		bc.dockerfile, err = readLimited(p)
+	}
+	if err != nil {
+		return nil, fmt.Errorf("cannot locate specified Dockerfile: %s: %w", dockerfile, errdefs.ErrInvalidArgument)
+	}
+	if err := applyDockerignore(ctx, dir, dockerfile); err != nil {
+		return nil, err
+	}
+	return bc, nil
+}
+
+func readLimited(p string) ([]byte, error) {
+	f, err := os.Open(p)
+	if err != nil {
+		return nil, err
+	}
+	defer f.Close()
+	return io.ReadAll(io.LimitReader(f, maxDockerfile))
+}
+
+// isArchive tells a tar (or a compressed stream) from a bare Dockerfile.
+func isArchive(head []byte) bool {
+	if archive.Detect(head) != archive.Uncompressed {
+		return true
+	}
+	return len(head) >= 262 && bytes.HasPrefix(head[257:], []byte("ustar"))
+}
+
+// applyDockerignore removes from dir what the context's .dockerignore
+// excludes (the docker CLI has left it out already; other clients may not).
+func applyDockerignore(ctx context.Context, dir, dockerfile string) error {
+	pm, err := dockerignore.Load(dir, dockerfile)
+	if err != nil || pm == nil {
+		return err
+	}
+	return dockerignore.Walk(ctx, dir, pm, func(rel string, d fs.DirEntry, excluded bool) error {
+		if !excluded || (d.IsDir() && pm.Exclusions()) {
+			return nil
+		}
+		if err := os.RemoveAll(filepath.Join(dir, rel)); err != nil {
+			return err
+		}
+		if d.IsDir() {
+			return filepath.SkipDir
+		}
+		return nil
+	})
+}

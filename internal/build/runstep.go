@@ -1,0 +1,171 @@
+package build
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"io"
+	"os"
+	"path/filepath"
+	"slices"
+	"strings"
+	"syscall"
+
+	"github.com/berthproject/berth/internal/image"
+	"github.com/berthproject/berth/internal/oci"
+	"github.com/berthproject/berth/internal/runtime"
+	"github.com/containerd/errdefs"
+	"github.com/moby/buildkit/frontend/dockerfile/instructions"
+	"github.com/moby/buildkit/frontend/dockerfile/parser"
+	dockerspec "github.com/moby/docker-image-spec/specs-go/v1"
+)
+
+// runChange is a RUN step: its history entry (and cache key) carries the
+// build args in scope as Docker's does ("|2 A=1 B=2 /bin/sh -c make").
+func (r *buildRun) runChange(st *stage, c *instructions.RunCommand) (change, error) {
+	if len(c.FlagsUsed) > 0 {
+		return change{}, locErr(r.df.name, c, fmt.Errorf("RUN --%s needs BuildKit, which berth's builder does not emulate: %w", c.FlagsUsed[0], errdefs.ErrNotImplemented))
+	}
+	argv, err := st.runArgv(c)
+	if err != nil {
+		return change{}, locErr(r.df.name, c, err)
+	}
+	createdBy := strings.Join(argv, " ")
+	if len(st.args) > 0 {
+		createdBy = fmt.Sprintf("|%d %s %s", len(st.args), strings.Join(st.args, " "), createdBy)
+	}
+	env := slices.Clone(st.args)
+	for k := range predefinedArgs {
+		if v, ok := r.buildArg(k); ok {
+			env = append(env, k+"="+v)
+		}
+	}
+	img := st.img
+	layers := slices.Clone(st.layers)
+	return change{createdBy: createdBy, fs: func(ctx context.Context) (*image.BuiltLayer, error) {
+		return r.withRW(ctx, layers, func(rootfs string) error {
+			return r.runContainer(ctx, rootfs, img, argv, env)
+		})
+	}}, nil
+}
+
+// runArgv is the command of a RUN, heredocs included: a lone heredoc is
+// the script given to the shell, as BuildKit does.
+func (st *stage) runArgv(c *instructions.RunCommand) ([]string, error) {
+	if len(c.Files) == 0 {
+		return st.commandLine(c.ShellDependantCmdLine), nil
+	}
+	if len(c.CmdLine) != 1 || !c.PrependShell {
+		return nil, fmt.Errorf("a heredoc needs the shell form of RUN")
+	}
+	script := c.CmdLine[0]
+	if h := parser.MustParseHeredoc(script); h != nil {
+		script = c.Files[0].Data
+	} else {
+		for _, f := range c.Files {
+			script += "\n" + f.Data + f.Name
+		}
+	}
+	return append(slices.Clone(st.shell()), script), nil
+}
+
+// runContainer runs argv in a container on rootfs with the stage's
+// config, streams its output into the build's, and reaps it. Cancelling
+// ctx kills it.
+func (r *buildRun) runContainer(ctx context.Context, rootfs string, img dockerspec.DockerOCIImage, argv, env []string) error {
+	id := randomID()
+	fmt.Fprintf(r.out, " ---> Running in %s\n", id[:12])
+	netns, err := r.network()
+	if err != nil {
+		return err
+	}
+	spec, err := oci.Generate(ctx, img.Config.ImageConfig, oci.Options{
+		Rootfs: rootfs, Entrypoint: []string{}, Cmd: argv, Env: env,
+		Hostname: id[:12], Network: netns, CgroupsPath: "/berth-build/" + id[:24],
+	})
+	if err != nil {
+		return err
+	}
+	if err := oci.CreateWorkdir(rootfs, spec); err != nil {
+		return err
+	}
+	bundle, err := os.MkdirTemp(r.scratch, "bundle-")
+	if err != nil {
+		return err
+	}
+	defer os.RemoveAll(bundle)
+	b, _ := json.Marshal(spec)
+	if err := os.WriteFile(filepath.Join(bundle, "config.json"), b, 0o600); err != nil {
+		return err
+	}
+	pr, pw, err := os.Pipe()
+	if err != nil {
+		return err
+	}
+	defer pr.Close()
+	rt := r.b.cfg.Runtime
+	cleanCtx := context.WithoutCancel(ctx)
+	err = rt.Create(ctx, id, bundle, runtime.CreateOpts{Stdout: pw, Stderr: pw})
+	pw.Close()
+	if err != nil {
+		return fmt.Errorf("create the container of a RUN step: %w", err)
+	}
+	defer func() {
+		if err := rt.Delete(cleanCtx, id, true); err != nil && !errdefs.IsNotFound(err) {
+			fmt.Fprintf(r.out, "[Warning] remove build container %s: %v\n", id[:12], err)
+		}
+	}()
+	state, err := rt.State(ctx, id)
+	if err != nil {
+		return err
+	}
+	copied := make(chan struct{})
+	go func() {
+		_, _ = io.Copy(r.out, pr)
+		close(copied)
+	}()
+	if err := rt.Start(ctx, id); err != nil {
+		_ = rt.Kill(cleanCtx, id, syscall.SIGKILL, true)
+		_, _ = runtime.Wait(state.Pid)
+		<-copied
+		return fmt.Errorf("start the container of a RUN step: %w", err)
+	}
+	stop := context.AfterFunc(ctx, func() { _ = rt.Kill(cleanCtx, id, syscall.SIGKILL, true) })
+	code, werr := runtime.Wait(state.Pid)
+	stop()
+	<-copied
+	if werr != nil {
+		return werr
+	}
+	if err := ctx.Err(); err != nil {
+		return err
+	}
+	fmt.Fprintf(r.out, " ---> Removed intermediate container %s\n", id[:12])
+	if code != 0 {
+		return &exitError{cmd: argv, code: code}
+	}
+	return nil
+}
+
+// exitError is a RUN that failed, worded as Docker's.
+type exitError struct {
+	cmd  []string
+	code int
+}
+
+func (e *exitError) Error() string {
+	return fmt.Sprintf("The command '%s' returned a non-zero code: %d", strings.Join(e.cmd, " "), e.code)
+}
+
+// network is the network namespace of RUN steps.
+func (r *buildRun) network() (oci.Namespace, error) {
+	switch r.opts.Network {
+	case "", "default", "none":
+		return oci.Namespace{}, nil
+	case "host":
+		return oci.Namespace{Host: true}, nil
+	case "bridge":
+		return oci.Namespace{}, fmt.Errorf("--network bridge: RUN steps on a container network are not supported yet; use --network host or none: %w", errdefs.ErrNotImplemented)
+	}
+	return oci.Namespace{}, fmt.Errorf("--network %q: use host or none: %w", r.opts.Network, errdefs.ErrInvalidArgument)
+}
