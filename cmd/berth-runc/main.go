@@ -44,6 +44,7 @@ var commands = map[string]func(ctx context.Context, g *globals, args []string) e
 	"update":   cmdUpdate,
 	"features": cmdFeatures,
 	"spec":     cmdSpec,
+	"events":   cmdEvents,
 }
 
 func main() {
@@ -154,7 +155,7 @@ func usage(fs *flag.FlagSet) func() {
 	return func() {
 		fmt.Fprintf(fs.Output(), `usage: berth-runc [global options] COMMAND [options] [ID] [args]
 
-commands: create start run state kill delete exec ps list pause resume update features spec
+commands: create start run state kill delete exec ps list pause resume update events features spec
 global options:
 `)
 		fs.PrintDefaults()

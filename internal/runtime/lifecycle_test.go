@@ -252,3 +252,25 @@ func TestConsoleSocket(t *testing.T) {
 		t.Errorf("terminal output %q", out)
 	}
 }
+
+// TestOOMKillCounted: a container that outgrows its memory limit is killed,
+// and the kill shows in OOMKills (and `berth-runc events`).
+func TestOOMKillCounted(t *testing.T) {
+	e := newEnv(t)
+	ctx := context.Background()
+	id, spec := e.spec(sh(`x=$(head -c 100000000 /dev/zero | tr '\0' a); echo survived`)...)
+	limit := int64(16 << 20)
+	spec.Linux.Resources = &specs.LinuxResources{Memory: &specs.LinuxMemory{Limit: &limit, Swap: &limit}}
+	if err := e.create(id, spec, nil, nil); err != nil {
+		t.Fatal(err)
+	}
+	st, _ := e.rt.State(ctx, id)
+	if err := e.rt.Start(ctx, id); err != nil {
+		t.Fatal(err)
+	}
+	_, _ = runtime.Wait(st.Pid)
+	n, err := e.rt.OOMKills(ctx, id)
+	if err != nil || n == 0 {
+		t.Errorf("OOM kills = %d, %v; want at least one", n, err)
+	}
+}
