@@ -88,7 +88,14 @@ func TestShimCrashKeepsRecordedExits(t *testing.T) {
 	oldPid, _ := e.c.Pid(e.ctx)
 	recorded := e.run("sh", "-c", "exit 4")
 	e.wait(recorded)
-	adopted := e.run("sleep", "1000")
+	// Quiet while no shim runs (a write then would meet no reader); speaks
+	// when signalled.
+	adopted, adoptedReq := e.create(false, "sh", "-c", "trap 'echo got-usr1' USR1; while true; do sleep 0.05; done")
+	adoptedLog := adoptedReq.Log.Path
+	e.mustCreate(adoptedReq)
+	if err := e.c.Start(e.ctx, adopted); err != nil {
+		t.Fatal(err)
+	}
 	diedUnwatched := e.run("sleep", "1000")
 	victim, _ := e.c.State(e.ctx, diedUnwatched)
 	syscall.Kill(oldPid, syscall.SIGKILL)
@@ -112,6 +119,17 @@ func TestShimCrashKeepsRecordedExits(t *testing.T) {
 	if st := states[adopted]; st.Status != shim.StatusRunning {
 		t.Fatalf("running container after a shim crash: %+v", st)
 	}
+	// Its output fifos were reopened: what it writes now is logged and
+	// reaches an attach.
+	conn, err := e.c.Attach(e.ctx, adopted, shim.AttachOptions{Stdout: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer conn.Close()
+	if err := e.c.Kill(e.ctx, adopted, syscall.SIGUSR1, false); err != nil {
+		t.Fatal(err)
+	}
+	readUntil(t, conn, "got-usr1\n")
 	// The adopted container still takes signals; its end is reported.
 	if err := e.c.Kill(e.ctx, adopted, syscall.SIGKILL, false); err != nil {
 		t.Fatal(err)
@@ -119,8 +137,8 @@ func TestShimCrashKeepsRecordedExits(t *testing.T) {
 	if st := e.wait(adopted); st.ExitCode != shim.ExitCodeLost || st.Reason == "" {
 		t.Errorf("adopted container's end: %+v", st)
 	}
-	if _, err := e.c.Attach(e.ctx, adopted, shim.AttachOptions{Stdout: true}); err == nil {
-		t.Error("attach to a container whose stdio died with its shim succeeded")
+	if !strings.Contains(readFile(t, adoptedLog), `"log":"got-usr1\n","stream":"stdout"`) {
+		t.Errorf("the new shim did not log the adopted container's output")
 	}
 	for _, id := range []string{recorded, adopted, diedUnwatched} {
 		if err := e.c.Delete(e.ctx, id); err != nil {

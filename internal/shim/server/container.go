@@ -72,7 +72,7 @@ func (s *Server) create(ctx context.Context, req shim.CreateRequest) (pid int, r
 	if c.logw, err = logfile.NewWriter(req.Log); err != nil {
 		return 0, err
 	}
-	if sio, err = newStdio(spec.Process.Terminal, req.OpenStdin); err != nil {
+	if sio, err = newStdio(dir, spec.Process.Terminal, req.OpenStdin); err != nil {
 		return 0, err
 	}
 	c.init.terminal = spec.Process.Terminal

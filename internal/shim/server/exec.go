@@ -61,7 +61,7 @@ func (s *Server) exec(ctx context.Context, id string, req shim.ExecRequest) (pid
 		return 0, fmt.Errorf("container %q is not running: %w", id, errdefs.ErrFailedPrecondition)
 	}
 	var err error
-	if sio, err = newStdio(p.terminal, req.OpenStdin); err != nil {
+	if sio, err = newStdio("", p.terminal, req.OpenStdin); err != nil {
 		return 0, err
 	}
 	opts := runtime.ExecOpts{ConsoleSocket: sio.consolePath(), Stdin: sio.childIn, Stdout: sio.childOut, Stderr: sio.childErr}

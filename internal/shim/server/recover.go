@@ -8,6 +8,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/berthproject/berth/internal/logfile"
 	"github.com/berthproject/berth/internal/shim"
 	specs "github.com/opencontainers/runtime-spec/specs-go"
 	"golang.org/x/sys/unix"
@@ -18,9 +19,10 @@ const reasonShimDied = "the shim monitoring it exited before the container: exit
 
 // recoverAll rebuilds the containers of a previous shim of this state dir
 // from its records. Recorded exits are served as they were; a container
-// still running is adopted (signals, exec, pause and state work; its old
-// stdio died with the old shim) and recorded as exited with code 255 once
-// the runtime sees it gone; one already gone is recorded so at once.
+// still running is adopted (signals, exec, pause and state work; its output
+// fifos are reopened, so logging and attach resume; a terminal's pty died
+// with the old shim) and recorded as exited with code 255 once the runtime
+// sees it gone; one already gone is recorded so at once.
 func (s *Server) recoverAll(ctx context.Context) {
 	entries, err := os.ReadDir(filepath.Join(s.stateDir, "containers"))
 	if err != nil {
@@ -60,7 +62,32 @@ func (s *Server) recoverOne(ctx context.Context, id string) {
 		return
 	}
 	s.log.Info("adopted running container", "id", id, "pid", st.Pid)
+	s.reattachOutput(c)
 	go s.watchAdopted(c)
+}
+
+// reattachOutput reopens an adopted container's output fifos and log, so
+// that its later output is logged and attachable. A terminal's pty master
+// died with the old shim: such a container stays without stdio.
+func (s *Server) reattachOutput(c *container) {
+	if c.meta.Terminal {
+		return
+	}
+	sio, err := reopenOutput(s.containerDir(c.id))
+	if err != nil {
+		s.log.Warn("adopted container keeps no output", "id", c.id, "err", err)
+		return
+	}
+	logw, err := logfile.NewWriter(c.meta.Create.Log)
+	if err != nil {
+		sio.closeAll()
+		s.log.Warn("adopted container keeps no output", "id", c.id, "err", err)
+		return
+	}
+	c.logw = logw
+	c.init.noStdio = false
+	c.init.out.raw = false
+	c.init.startPumps(sio, logw)
 }
 
 // recoverExecs loads the exit records of a container's execs; execs that
@@ -111,8 +138,8 @@ func (s *Server) recordLost(c *container) {
 	if err := writeRecord(s.exitPath(c.id, ""), rec); err != nil {
 		s.log.Error("exit record", "id", c.id, "err", err)
 	}
+	c.init.drain()
 	c.init.exit = rec
-	c.init.out.close()
 	close(c.init.exited)
 	s.emit(shim.Event{ID: c.id, Type: shim.EventExit, ExitCode: rec.ExitCode, At: rec.ExitedAt})
 }

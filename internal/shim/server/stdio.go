@@ -21,7 +21,10 @@ type stdio struct {
 	master                      *os.File
 }
 
-func newStdio(terminal, openStdin bool) (s *stdio, err error) {
+// newStdio prepares a process's stdio: a console socket for a terminal,
+// else pipes — named ones (fifos) in fifoDir when given, so that a later
+// shim can reopen them (a container's output outlives a shim crash).
+func newStdio(fifoDir string, terminal, openStdin bool) (s *stdio, err error) {
 	s = &stdio{openStdin: openStdin}
 	defer func() {
 		if err != nil {
@@ -31,6 +34,9 @@ func newStdio(terminal, openStdin bool) (s *stdio, err error) {
 	if terminal {
 		s.console, err = listenConsole()
 		return s, err
+	}
+	if fifoDir != "" {
+		return s, s.openFifos(fifoDir)
 	}
 	if openStdin {
 		if s.childIn, s.stdinW, err = os.Pipe(); err != nil {
