@@ -8,6 +8,7 @@ import (
 	"strings"
 	"syscall"
 	"testing"
+	"time"
 
 	"github.com/berthproject/berth/internal/shim"
 )
@@ -88,9 +89,12 @@ func TestShimCrashKeepsRecordedExits(t *testing.T) {
 	oldPid, _ := e.c.Pid(e.ctx)
 	recorded := e.run("sh", "-c", "exit 4")
 	e.wait(recorded)
-	// Quiet while no shim runs (a write then would meet no reader); speaks
-	// when signalled.
-	adopted, adoptedReq := e.create(false, "sh", "-c", "trap 'echo got-usr1' USR1; while true; do sleep 0.05; done")
+	// It writes all the time, also while no shim runs: its writes wait in
+	// the fifo for the next shim instead of killing the writer with SIGPIPE
+	// (the writer is not pid 1, which would ignore SIGPIPE; the container
+	// ends if it dies).
+	adopted, adoptedReq := e.create(false, "sh", "-c",
+		"trap 'echo got-usr1' USR1; (while true; do echo tick; sleep 0.01; done) & while kill -0 $! 2>/dev/null; do sleep 0.02; done")
 	adoptedLog := adoptedReq.Log.Path
 	e.mustCreate(adoptedReq)
 	if err := e.c.Start(e.ctx, adopted); err != nil {
@@ -103,6 +107,9 @@ func TestShimCrashKeepsRecordedExits(t *testing.T) {
 	// While no shim runs, a container dies: nobody can learn its code.
 	syscall.Kill(victim.Pid, syscall.SIGKILL)
 	waitGone(victim.Pid)
+	logSize := fileSize(t, adoptedLog)
+	// Let the adopted container write while no shim runs.
+	time.Sleep(200 * time.Millisecond)
 
 	// The same client: its next call finds the shim gone and starts a new
 	// one, which reads the records.
@@ -136,6 +143,9 @@ func TestShimCrashKeepsRecordedExits(t *testing.T) {
 	}
 	if st := e.wait(adopted); st.ExitCode != shim.ExitCodeLost || st.Reason == "" {
 		t.Errorf("adopted container's end: %+v", st)
+	}
+	if fileSize(t, adoptedLog) <= logSize {
+		t.Errorf("the adopted container's log did not grow after the crash")
 	}
 	if !strings.Contains(readFile(t, adoptedLog), `"log":"got-usr1\n","stream":"stdout"`) {
 		t.Errorf("the new shim did not log the adopted container's output")

@@ -49,3 +49,12 @@ func patchSpec(t *testing.T, bundle string, edit func(map[string]any)) {
 		t.Fatal(err)
 	}
 }
+
+func fileSize(t *testing.T, path string) int64 {
+	t.Helper()
+	fi, err := os.Stat(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return fi.Size()
+}

@@ -20,6 +20,12 @@ const (
 // non-blocking (parked on Go's poller); the container's ends are opened
 // separately, blocking, because O_NONBLOCK belongs to the open file, and a
 // container whose stdout returns EAGAIN would break.
+//
+// The container's stdout and stderr are opened read-write: a fifo with a
+// reader never fails a write with EPIPE, so while no shim runs (after a
+// crash) the container's writes fill the pipe and then block, instead of
+// killing it with SIGPIPE; the next shim reopens the fifo and drains it.
+// EOF still comes when the container's last process closes its ends.
 func (s *stdio) openFifos(dir string) (err error) {
 	for _, name := range []string{fifoStdout, fifoStderr, fifoStdin} {
 		if name == fifoStdin && !s.openStdin {
@@ -32,13 +38,13 @@ func (s *stdio) openFifos(dir string) (err error) {
 	if s.stdoutR, err = openFifoReader(filepath.Join(dir, fifoStdout)); err != nil {
 		return err
 	}
-	if s.childOut, err = openBlocking(filepath.Join(dir, fifoStdout), unix.O_WRONLY); err != nil {
+	if s.childOut, err = openBlocking(filepath.Join(dir, fifoStdout), unix.O_RDWR); err != nil {
 		return err
 	}
 	if s.stderrR, err = openFifoReader(filepath.Join(dir, fifoStderr)); err != nil {
 		return err
 	}
-	if s.childErr, err = openBlocking(filepath.Join(dir, fifoStderr), unix.O_WRONLY); err != nil {
+	if s.childErr, err = openBlocking(filepath.Join(dir, fifoStderr), unix.O_RDWR); err != nil {
 		return err
 	}
 	if s.openStdin {
