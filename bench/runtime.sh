@@ -2,7 +2,7 @@
 # bench/runtime.sh — berth-runc against runc (and crun) side by side:
 # N sequential `run` of a busybox bundle running /bin/true, medians and the
 # ratio; then the peak RSS of `create`. Needs root, busybox-static,
-# hyperfine, jq, runc (crun optional).
+# hyperfine, runc (crun optional).
 set -euo pipefail
 
 BINDIR=${BERTH_BINDIR:-$(cd "$(dirname "$0")/.." && pwd)/bin}
@@ -26,33 +26,36 @@ mkdir -p "$work/bundle/rootfs/bin" "$work/bundle/rootfs/proc" "$work/bundle/root
 cp /bin/busybox "$work/bundle/rootfs/bin/busybox"
 for a in $(/bin/busybox --list); do [ "$a" = busybox ] || ln -s busybox "$work/bundle/rootfs/bin/$a"; done
 "$BR" spec --bundle "$work/bundle"
-jq '.ociVersion = "1.0.2" | .process.terminal = false | .process.args = ["/bin/true"]' \
-	"$work/bundle/config.json" > "$work/config.json" && mv "$work/config.json" "$work/bundle/config.json"
+sed -i -e 's/"ociVersion": "[^"]*"/"ociVersion": "1.0.2"/' -e 's/"terminal": true/"terminal": false/' \
+	-e 's/^\([[:space:]]*\)"sh"$/\1"\/bin\/true"/' "$work/bundle/config.json"
+grep -q '"/bin/true"' "$work/bundle/config.json" || { echo "runtime.sh: could not patch config.json" >&2; exit 1; }
 
-median_ms() { jq -r ".results[$1].median * 1000 | . * 100 | round / 100" "$work/times.json"; }
+# median_ms CSV ROW: hyperfine's median (seconds) of row ROW, in ms.
+median_ms() { awk -F, -v row="$2" 'NR == row + 1 { printf "%.2f", $4 * 1000 }' "$1"; }
+ratio() { awk -v a="$1" -v b="$2" 'BEGIN { printf "%.2f", a / b }'; }
 
 cmds=("$BR --root $work/state run --bundle $work/bundle b" "runc --root $work/state run --bundle $work/bundle r")
 names=(berth-runc runc)
 echo "== $N sequential runs of /bin/true (hyperfine, medians)"
-hyperfine -N --style basic --warmup 5 --runs "$N" --export-json "$work/times.json" "${cmds[@]}" >/dev/null
-berth=$(median_ms 0)
-runc=$(median_ms 1)
+hyperfine -N --style basic --warmup 5 --runs "$N" --export-csv "$work/times.csv" "${cmds[@]}" >/dev/null
+berth=$(median_ms "$work/times.csv" 1)
+runc=$(median_ms "$work/times.csv" 2)
 printf '%-12s %8s ms\n' berth-runc "$berth" runc "$runc"
 crun=""
 if command -v crun >/dev/null 2>&1; then
 	# On a hybrid host crun insists on the (nearly empty) cgroup2 mount:
 	# hide it in a private mount namespace for crun's runs only.
 	if unshare -m --propagation private sh -c "umount -l /sys/fs/cgroup/unified 2>/dev/null; \
-		hyperfine -N --style basic --warmup 5 --runs $N --export-json $work/crun.json \
+		hyperfine -N --style basic --warmup 5 --runs $N --export-csv $work/crun.csv \
 		'crun --root $work/state run --bundle $work/bundle c'" >/dev/null 2>&1; then
-		crun=$(jq -r '.results[0].median * 1000 | . * 100 | round / 100' "$work/crun.json")
+		crun=$(median_ms "$work/crun.csv" 1)
 		printf '%-12s %8s ms\n' crun "$crun"
 	else
 		echo "crun: does not run on this host"
 	fi
 fi
-echo "ratio berth-runc/runc: $(jq -n "$berth / $runc | . * 100 | round / 100")  (goal <= 0.7)"
-[ -n "$crun" ] && echo "ratio berth-runc/crun: $(jq -n "$berth / $crun | . * 100 | round / 100")"
+echo "ratio berth-runc/runc: $(ratio "$berth" "$runc")  (goal <= 0.7)"
+if [ -n "$crun" ]; then echo "ratio berth-runc/crun: $(ratio "$berth" "$crun")"; fi
 
 echo "== peak RSS of create (/usr/bin/time -v, KiB)"
 rss() {
@@ -64,4 +67,4 @@ rss() {
 b_rss=$(rss "$BR")
 r_rss=$(rss runc)
 printf '%-12s %8s KiB\n' berth-runc "$b_rss" runc "$r_rss"
-echo "ratio berth-runc/runc RSS: $(jq -n "$b_rss / $r_rss | . * 100 | round / 100")"
+echo "ratio berth-runc/runc RSS: $(ratio "$b_rss" "$r_rss")"
