@@ -37,19 +37,12 @@ func (r *Runtime) Create(ctx context.Context, id, bundle string, opts CreateOpts
 	if err != nil {
 		return err
 	}
-	phase("spec loaded")
 	if spec.Process.Terminal && opts.ConsoleSocket == "" {
 		return fmt.Errorf("process.terminal is true but no console socket was given: %w", errdefs.ErrInvalidArgument)
 	}
-	if err := os.MkdirAll(r.root, 0o711); err != nil {
-		return fmt.Errorf("create state root %s: %w", r.root, err)
-	}
-	dir := r.dir(id)
-	if err := os.Mkdir(dir, 0o711); err != nil {
-		if errors.Is(err, os.ErrExist) {
-			return fmt.Errorf("container %q already exists: %w", id, errdefs.ErrAlreadyExists)
-		}
-		return fmt.Errorf("create state dir: %w", err)
+	dir, err := r.makeStateDir(id)
+	if err != nil {
+		return err
 	}
 	var c *child
 	cg, err := newCgroup(spec, id)
@@ -57,7 +50,6 @@ func (r *Runtime) Create(ctx context.Context, id, bundle string, opts CreateOpts
 		os.RemoveAll(dir)
 		return err
 	}
-	phase("cgroup prepared")
 	defer func() {
 		if retErr == nil {
 			return
@@ -68,35 +60,11 @@ func (r *Runtime) Create(ctx context.Context, id, bundle string, opts CreateOpts
 		cg.destroy()
 		os.RemoveAll(dir)
 	}()
-
-	fifoPath := filepath.Join(dir, fifoName)
-	if err := unix.Mkfifo(fifoPath, 0o622); err != nil {
-		return fmt.Errorf("create exec fifo: %w", err)
-	}
-	// Past the umask: an init in a user namespace is "other" to us.
-	if err := os.Chmod(fifoPath, 0o622); err != nil {
-		return fmt.Errorf("create exec fifo: %w", err)
-	}
-	fifo, err := os.OpenFile(fifoPath, unix.O_PATH|unix.O_CLOEXEC, 0)
+	cfg := &initConfig{ID: id, Spec: spec, Process: spec.Process, Rootfs: rootfs, NoPivot: opts.NoPivot, NoNewKeyring: opts.NoNewKeyring, Bundle: bundle}
+	extra, closeFiles, err := initFiles(cfg, dir, opts)
+	defer closeFiles()
 	if err != nil {
-		return fmt.Errorf("open exec fifo: %w", err)
-	}
-	defer fifo.Close()
-
-	cfg := &initConfig{ID: id, Spec: spec, Process: spec.Process, Rootfs: rootfs, NoPivot: opts.NoPivot, NoNewKeyring: opts.NoNewKeyring, Bundle: bundle, ConsoleFd: -1}
-	extra := append([]*os.File{}, opts.ExtraFiles...)
-	cfg.Preserved = len(extra)
-	// The sync socket takes the next fd; fifo and console follow it.
-	cfg.FifoFd = 3 + len(extra) + 1
-	extra = append(extra, fifo)
-	if spec.Process.Terminal {
-		sock, err := dialConsole(opts.ConsoleSocket)
-		if err != nil {
-			return err
-		}
-		defer sock.Close()
-		cfg.ConsoleFd = 3 + len(extra) + 1
-		extra = append(extra, sock)
+		return err
 	}
 	phase("prepared")
 	exe, err := openExe()
@@ -104,7 +72,6 @@ func (r *Runtime) Create(ctx context.Context, id, bundle string, opts CreateOpts
 		return err
 	}
 	defer exe.Close()
-	// The sync socket is inserted by spawn right after the preserved fds.
 	c, err = spawn(ctx, spawnArgs{
 		plan:   planNamespaces(spec.Linux.Namespaces),
 		spec:   spec,
@@ -117,24 +84,111 @@ func (r *Runtime) Create(ctx context.Context, id, bundle string, opts CreateOpts
 	if err != nil {
 		return err
 	}
-	pid := c.pid
 	phase("spawned")
-	cfg.HostPid = pid
-	hooks := spec.Hooks != nil && (len(spec.Hooks.Prestart) > 0 || len(spec.Hooks.CreateRuntime) > 0) //lint:ignore SA1019 prestart is still used
+	if err := configureInit(ctx, c, cfg, cg); err != nil {
+		return err
+	}
+	phase("init ready")
+	st := &containerState{ID: id, Bundle: bundle, Rootfs: rootfs, Pid: c.pid, Created: time.Now().UTC(), Annotations: spec.Annotations, Config: spec}
+	if st.StartTime, err = procStartTime(c.pid); err != nil {
+		return fmt.Errorf("container init died: %w", err)
+	}
+	st.Cgroup = cg.state()
+	if err := r.save(st); err != nil {
+		return err
+	}
+	if opts.PidFile != "" {
+		if err := writePidFile(opts.PidFile, c.pid); err != nil {
+			return err
+		}
+	}
+	c.sync.Close()
+	// The init now belongs to whoever reaps it; Release keeps Go from
+	// tracking it.
+	if c.pid == c.cmd.Process.Pid {
+		_ = c.cmd.Process.Release()
+	}
+	slog.DebugContext(ctx, "container created", "id", id, "pid", c.pid)
+	return nil
+}
+
+// makeStateDir creates the container's state dir; its existence is what
+// makes an id taken.
+func (r *Runtime) makeStateDir(id string) (string, error) {
+	if err := os.MkdirAll(r.root, 0o711); err != nil {
+		return "", fmt.Errorf("create state root %s: %w", r.root, err)
+	}
+	dir := r.dir(id)
+	if err := os.Mkdir(dir, 0o711); err != nil {
+		if errors.Is(err, os.ErrExist) {
+			return "", fmt.Errorf("container %q already exists: %w", id, errdefs.ErrAlreadyExists)
+		}
+		return "", fmt.Errorf("create state dir: %w", err)
+	}
+	return dir, nil
+}
+
+// initFiles makes the exec fifo and connects the console socket, and
+// returns the fds the init gets after stdio: the preserved ones (3…), then
+// (after the sync socket, which spawn inserts) the fifo and the console.
+func initFiles(cfg *initConfig, dir string, opts CreateOpts) ([]*os.File, func(), error) {
+	var opened []*os.File
+	closeAll := func() {
+		for _, f := range opened {
+			f.Close()
+		}
+	}
+	cfg.ConsoleFd = -1
+	extra := append([]*os.File{}, opts.ExtraFiles...)
+	cfg.Preserved = len(extra)
+	fifoPath := filepath.Join(dir, fifoName)
+	if err := unix.Mkfifo(fifoPath, 0o622); err != nil {
+		return nil, closeAll, fmt.Errorf("create exec fifo: %w", err)
+	}
+	// Past the umask: an init in a user namespace is "other" to us.
+	if err := os.Chmod(fifoPath, 0o622); err != nil {
+		return nil, closeAll, fmt.Errorf("create exec fifo: %w", err)
+	}
+	fifo, err := os.OpenFile(fifoPath, unix.O_PATH|unix.O_CLOEXEC, 0)
+	if err != nil {
+		return nil, closeAll, fmt.Errorf("open exec fifo: %w", err)
+	}
+	opened = append(opened, fifo)
+	cfg.FifoFd = 3 + len(extra) + 1
+	extra = append(extra, fifo)
+	if cfg.Process.Terminal {
+		sock, err := dialConsole(opts.ConsoleSocket)
+		if err != nil {
+			return nil, closeAll, err
+		}
+		opened = append(opened, sock)
+		cfg.ConsoleFd = 3 + len(extra) + 1
+		extra = append(extra, sock)
+	}
+	return extra, closeAll, nil
+}
+
+// configureInit runs the parent's side of the sync protocol: the config,
+// the cgroup placement (in parallel with the init's mounts unless hooks must
+// run in between), the prestart/createRuntime hooks, and the ready answer.
+func configureInit(ctx context.Context, c *child, cfg *initConfig, cg *cgroup) error {
+	spec := cfg.Spec
+	cfg.HostPid = c.pid
+	//lint:ignore SA1019 prestart is deprecated but engines still use it.
+	hooks := spec.Hooks != nil && (len(spec.Hooks.Prestart) > 0 || len(spec.Hooks.CreateRuntime) > 0)
 	if !hooks {
 		// Pipelined: the init mounts while we place it in its cgroup
-		// (writing cgroup.procs on v1 may wait for an RCU grace period).
+		// (moving a process between cgroups may wait for an RCU grace
+		// period).
 		if err := writeSync(c.sync, cfg); err != nil {
 			return fmt.Errorf("send config to container init: %w", err)
 		}
 	}
-	if err := cg.apply(pid); err != nil {
+	if err := cg.apply(c.pid); err != nil {
 		return err
 	}
-	phase("cgroup applied")
-	st := &containerState{ID: id, Bundle: bundle, Rootfs: rootfs, Pid: pid, Created: time.Now().UTC(), Annotations: spec.Annotations, Config: spec}
 	if hooks {
-		state := &specs.State{Version: specs.Version, ID: id, Status: specs.StateCreating, Pid: pid, Bundle: bundle, Annotations: spec.Annotations}
+		state := &specs.State{Version: specs.Version, ID: cfg.ID, Status: specs.StateCreating, Pid: c.pid, Bundle: cfg.Bundle, Annotations: spec.Annotations}
 		//lint:ignore SA1019 prestart is deprecated but engines still use it.
 		if err := runHooks(ctx, "prestart", spec.Hooks.Prestart, state); err != nil {
 			return err
@@ -159,28 +213,8 @@ func (r *Runtime) Create(ctx context.Context, id, bundle string, opts CreateOpts
 		return err
 	}
 	if msg.Type != msgReady {
-		return fmt.Errorf("create container %q: %w", id, msg.err())
+		return fmt.Errorf("create container %q: %w", cfg.ID, msg.err())
 	}
-	phase("init ready")
-	if st.StartTime, err = procStartTime(pid); err != nil {
-		return fmt.Errorf("container init died: %w", err)
-	}
-	st.Cgroup = cg.state()
-	if err := r.save(st); err != nil {
-		return err
-	}
-	if opts.PidFile != "" {
-		if err := writePidFile(opts.PidFile, pid); err != nil {
-			return err
-		}
-	}
-	c.sync.Close()
-	// The init now belongs to whoever reaps it; Release keeps Go from
-	// tracking it.
-	if c.pid == c.cmd.Process.Pid {
-		_ = c.cmd.Process.Release()
-	}
-	slog.DebugContext(ctx, "container created", "id", id, "pid", pid)
 	return nil
 }
 
