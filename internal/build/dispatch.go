@@ -57,6 +57,10 @@ func locErr(file string, cmd instructions.Command, err error) error {
 	if loc := cmd.Location(); len(loc) > 0 {
 		line = loc[0].Start.Line
 	}
+	if errdefs.Resolve(err) != errdefs.ErrUnknown {
+		// Already classified (a download that failed, a missing source).
+		return fmt.Errorf("%s:%d: %s: %w", file, line, cmdString(cmd), err)
+	}
 	return fmt.Errorf("%s:%d: %s: %v: %w", file, line, cmdString(cmd), err, errdefs.ErrInvalidArgument)
 }
 
