@@ -128,18 +128,21 @@ func (r *Runtime) Delete(ctx context.Context, id string, force bool) error {
 	}
 	t0 := time.Now()
 	cg := loadCgroup(st.Cgroup)
+	if st.Paused {
+		// A frozen process does not die of SIGKILL until thawed.
+		_ = cg.thaw()
+	}
 	if st.alive() {
-		if st.Paused {
-			// A frozen process does not die of SIGKILL until thawed.
-			_ = cg.thaw()
-		}
 		_ = unix.Kill(st.Pid, unix.SIGKILL)
-		pids, _ := cg.pids()
+	}
+	// Processes left in the cgroup (daemons of a container that shares
+	// another's pid namespace) would keep it from being removed.
+	if pids, _ := cg.pids(); len(pids) > 0 {
 		for _, p := range pids {
 			_ = unix.Kill(p, unix.SIGKILL)
 		}
-		waitGone(ctx, st)
 	}
+	waitGone(ctx, st)
 	cg.destroy()
 	slog.DebugContext(ctx, "delete", "id", id, "phase", "cgroup destroyed", "elapsed", time.Since(t0))
 	if err := os.RemoveAll(r.dir(id)); err != nil {
