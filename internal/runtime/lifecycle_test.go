@@ -260,7 +260,11 @@ func TestOOMKillCounted(t *testing.T) {
 	ctx := context.Background()
 	id, spec := e.spec(sh(`x=$(head -c 100000000 /dev/zero | tr '\0' a); echo survived`)...)
 	limit := int64(16 << 20)
-	spec.Linux.Resources = &specs.LinuxResources{Memory: &specs.LinuxMemory{Limit: &limit, Swap: &limit}}
+	mem := &specs.LinuxMemory{Limit: &limit}
+	if _, err := os.Stat("/sys/fs/cgroup/memory/memory.memsw.limit_in_bytes"); err == nil {
+		mem.Swap = &limit // no escape into swap (v1 with swap accounting)
+	}
+	spec.Linux.Resources = &specs.LinuxResources{Memory: mem}
 	if err := e.create(id, spec, nil, nil); err != nil {
 		t.Fatal(err)
 	}
