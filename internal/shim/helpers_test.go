@@ -80,7 +80,7 @@ func self() string {
 var rootfsOnce sync.Once
 
 // rootfs is one read-only busybox root shared by every test.
-func rootfs(t *testing.T) string {
+func rootfs(t testing.TB) string {
 	rootfsOnce.Do(func() {
 		dir, err := os.MkdirTemp("", "berth-shim-test-")
 		if err != nil {
@@ -97,14 +97,14 @@ func rootfs(t *testing.T) string {
 
 // env is one test's shim, with its own state and runtime dirs.
 type env struct {
-	t    *testing.T
+	t    testing.TB
 	ctx  context.Context
 	opts shim.Options
 	c    *shim.Client
 	rt   *runtime.Runtime
 }
 
-func needRoot(t *testing.T) {
+func needRoot(t testing.TB) {
 	t.Helper()
 	if os.Geteuid() != 0 {
 		t.Skip("needs root: creates containers (namespaces, mounts, cgroups)")
@@ -114,7 +114,7 @@ func needRoot(t *testing.T) {
 	}
 }
 
-func newEnv(t *testing.T) *env {
+func newEnv(t testing.TB) *env {
 	t.Helper()
 	needRoot(t)
 	dir := t.TempDir()
