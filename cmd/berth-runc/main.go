@@ -98,10 +98,12 @@ func run(args []string) int {
 	if errors.Is(err, flag.ErrHelp) {
 		return 0
 	}
-	slog.Error(err.Error())
+	// One plain line on stderr (engines show it to their users), and the
+	// structured record in --log when there is one.
 	if g.log != "" {
-		fmt.Fprintln(os.Stderr, "berth-runc:", err)
+		slog.Error(err.Error())
 	}
+	fmt.Fprintln(os.Stderr, "berth-runc:", err)
 	if errors.Is(err, runtime.ErrProcessNotFound) {
 		return 127
 	}
