@@ -7,6 +7,7 @@ import (
 	"os"
 	"os/exec"
 	"strconv"
+	"strings"
 	"syscall"
 
 	specs "github.com/opencontainers/runtime-spec/specs-go"
@@ -125,7 +126,7 @@ func spawn(ctx context.Context, a spawnArgs) (*child, error) {
 		},
 	}
 	if len(a.plan.ctorJoins) > 0 {
-		cmd.Env = append(cmd.Env, "_BERTH_SETNS="+joinPaths(a.plan.ctorJoins))
+		cmd.Env = append(cmd.Env, "_BERTH_SETNS="+strings.Join(a.plan.ctorJoins, ":"))
 	}
 	if a.plan.ctorUnshare != 0 {
 		cmd.Env = append(cmd.Env, "_BERTH_UNSHARE="+strconv.FormatUint(uint64(a.plan.ctorUnshare), 10))
@@ -168,17 +169,6 @@ func spawn(ctx context.Context, a spawnArgs) (*child, error) {
 	return c, nil
 }
 
-func joinPaths(p []string) string {
-	s := ""
-	for i, x := range p {
-		if i > 0 {
-			s += ":"
-		}
-		s += x
-	}
-	return s
-}
-
 func idMaps(m []specs.LinuxIDMapping) []syscall.SysProcIDMap {
 	out := make([]syscall.SysProcIDMap, 0, len(m))
 	for _, x := range m {
@@ -187,9 +177,8 @@ func idMaps(m []specs.LinuxIDMapping) []syscall.SysProcIDMap {
 	return out
 }
 
-// startIn starts cmd from a thread that first joins the given namespaces.
-// The thread is never unlocked: when its goroutine returns, the Go runtime
-// destroys it, so no other goroutine ever runs in those namespaces.
+// startIn starts cmd from a throw-away thread that first joins the given
+// namespaces (the clone inherits them); no other goroutine ever runs there.
 func startIn(cmd *exec.Cmd, joins []nsJoin) error {
 	if len(joins) == 0 {
 		if err := cmd.Start(); err != nil {
