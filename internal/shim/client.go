@@ -36,6 +36,12 @@ func (c *Client) Close() error {
 	return nil
 }
 
+// Connect returns a client of the shim serving stateDir that never starts
+// one (for tools; the daemon uses Launch).
+func Connect(stateDir string) *Client {
+	return &Client{socket: filepath.Join(stateDir, SocketName)}
+}
+
 func newClient(opts Options) *Client {
 	return &Client{socket: filepath.Join(opts.StateDir, SocketName), opts: opts}
 }
@@ -48,7 +54,7 @@ func (c *Client) dial(ctx context.Context) (*net.UnixConn, func(), error) {
 	}
 	var d net.Dialer
 	conn, err := d.DialContext(ctx, "unix", c.socket)
-	if err != nil && ctx.Err() == nil && (errors.Is(err, syscall.ECONNREFUSED) || errors.Is(err, syscall.ENOENT)) {
+	if err != nil && c.opts.RuntimeRoot != "" && ctx.Err() == nil && (errors.Is(err, syscall.ECONNREFUSED) || errors.Is(err, syscall.ENOENT)) {
 		if rerr := c.relaunch(ctx); rerr != nil {
 			return nil, nil, fmt.Errorf("shim %s is gone and could not be restarted: %w", c.socket, rerr)
 		}
