@@ -7,6 +7,7 @@ import (
 	"os"
 	"path/filepath"
 	"regexp"
+	"strings"
 
 	"github.com/containerd/errdefs"
 	specs "github.com/opencontainers/runtime-spec/specs-go"
@@ -102,6 +103,9 @@ func validateSpec(bundle string, spec *specs.Spec) (string, error) {
 		seen[ns.Type] = true
 		if ns.Type == specs.MountNamespace {
 			hasMount = true
+		}
+		if strings.Contains(ns.Path, ":") {
+			return "", fmt.Errorf("namespace %s path %q: a ':' is not supported: %w", ns.Type, ns.Path, errdefs.ErrInvalidArgument)
 		}
 		if ns.Path != "" {
 			if _, err := os.Stat(ns.Path); err != nil {
