@@ -79,13 +79,19 @@ func (r *buildRun) runContainer(ctx context.Context, rootfs string, img dockersp
 	if err != nil {
 		return err
 	}
-	spec, err := oci.Generate(ctx, img.Config.ImageConfig, oci.Options{
+	opts := oci.Options{
 		Rootfs: rootfs, Entrypoint: []string{}, Cmd: argv, Env: env,
 		Hostname: id[:12], Network: netns, CgroupsPath: "/berth-build/" + id[:24],
-	})
+	}
+	if netns.Host {
+		opts.HostsPath, opts.ResolvConfPath = "/etc/hosts", "/etc/resolv.conf"
+	}
+	spec, err := oci.Generate(ctx, img.Config.ImageConfig, opts)
 	if err != nil {
 		return err
 	}
+	// Mount points the runtime creates are not the step's changes.
+	defer removeCreated(missingMountpoints(rootfs))
 	if err := oci.CreateWorkdir(rootfs, spec); err != nil {
 		return err
 	}
