@@ -3,6 +3,8 @@ package runtime
 import (
 	"sort"
 
+	"github.com/berthproject/berth/internal/runtime/cgroups"
+	"github.com/berthproject/berth/internal/runtime/seccomp"
 	specs "github.com/opencontainers/runtime-spec/specs-go"
 	"github.com/opencontainers/runtime-spec/specs-go/features"
 )
@@ -27,7 +29,6 @@ func Features() *features.Features {
 		caps = append(caps, n)
 	}
 	sort.Strings(caps)
-	yes := true
 	return &features.Features{
 		OCIVersionMin: "1.0.0",
 		OCIVersionMax: specs.Version,
@@ -36,7 +37,8 @@ func Features() *features.Features {
 		Linux: &features.Linux{
 			Namespaces:   ns,
 			Capabilities: caps,
-			Cgroup:       &features.Cgroup{V1: &yes, V2: &yes},
+			Cgroup:       cgroups.Features(),
+			Seccomp:      seccomp.Features(),
 		},
 		Annotations: map[string]string{"org.berthproject.runtime.version": "0.1.0"},
 	}
