@@ -44,6 +44,8 @@ func (f *fakeEngine) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		json.NewEncoder(w).Encode(map[string]string{"message": msg})
 	}
 	switch {
+	case r.Method == http.MethodDelete && strings.HasPrefix(path, "/containers/"):
+		w.WriteHeader(204)
 	case path == "/_ping":
 		w.Write([]byte("OK"))
 	case path == "/containers/create":
@@ -212,6 +214,9 @@ func TestRunFailures(t *testing.T) {
 	_, stderr, code := runCLI(t, host, "run", "--rm", "busybox", "nope")
 	if code != ExitNotFound || !strings.Contains(stderr, "executable file not found") {
 		t.Errorf("missing command: exit %d, stderr %q; want 127", code, stderr)
+	}
+	if calls := strings.Join(f.calls, ","); !strings.Contains(calls, "/start,DELETE /containers/") {
+		t.Errorf("calls %s: the --rm container was not removed after its failed start", calls)
 	}
 	_, stderr, code = runCLI(t, host, "run", "--pull", "never", "missing")
 	if code != ExitFailure || !strings.Contains(stderr, "No such image: missing") {

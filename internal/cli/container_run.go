@@ -168,6 +168,7 @@ func runRun(cmd *cobra.Command, g *globalOptions, o *runOptions, image string, a
 	}
 	if o.detach {
 		if _, err := c.ContainerStart(ctx, id, client.ContainerStartOptions{}); err != nil {
+			removeAfterFailedStart(ctx, c, id, o.rm)
 			return startError(err)
 		}
 		fmt.Fprintln(cmd.OutOrStdout(), id)
@@ -220,6 +221,7 @@ func attachStartWait(cmd *cobra.Command, c *client.Client, id string, a attachSp
 
 	if _, err := c.ContainerStart(ctx, id, client.ContainerStartOptions{}); err != nil {
 		resp.Close()
+		removeAfterFailedStart(ctx, c, id, a.autoRemove)
 		return startError(err)
 	}
 	if a.tty {
@@ -247,6 +249,15 @@ func attachStartWait(cmd *cobra.Command, c *client.Client, id string, a attachSp
 		return nil
 	case err := <-wait.Error:
 		return fmt.Errorf("wait for container %s: %w", shortContainerID(id), err)
+	}
+}
+
+// removeAfterFailedStart removes a --rm container whose start failed, so
+// that a command that cannot run leaves nothing behind, as with Docker
+// (whose daemon may already have removed it: that error is ignored).
+func removeAfterFailedStart(ctx context.Context, c *client.Client, id string, autoRemove bool) {
+	if autoRemove {
+		_, _ = c.ContainerRemove(ctx, id, client.ContainerRemoveOptions{Force: true, RemoveVolumes: true})
 	}
 }
 
