@@ -4,6 +4,7 @@ import (
 	"bufio"
 	"os"
 	"os/exec"
+	"path/filepath"
 	"strconv"
 	"strings"
 	"syscall"
@@ -168,4 +169,30 @@ func listByID(t *testing.T, e *env) map[string]shim.State {
 		m[st.ID] = st
 	}
 	return m
+}
+
+// A shim whose state dir is removed (a test's scratch dir, say) can never
+// be reached again: it exits instead of leaking.
+func TestShimExitsWhenItsSocketIsRemoved(t *testing.T) {
+	e := newEnv(t)
+	pid, err := e.c.Pid(e.ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := os.Remove(filepath.Join(e.opts.StateDir, shim.SocketName)); err != nil {
+		t.Fatal(err)
+	}
+	waitGone(pid) // polls up to 5 s; the shim checks every 5 s
+	for i := 0; i < 100; i++ {
+		if gone(pid) {
+			return
+		}
+		time.Sleep(50 * time.Millisecond)
+	}
+	t.Errorf("shim %d still runs after its socket was removed", pid)
+}
+
+func gone(pid int) bool {
+	data, err := os.ReadFile("/proc/" + itoa(pid) + "/stat")
+	return err != nil || strings.Contains(string(data), ") Z ")
 }

@@ -104,6 +104,7 @@ func run(stateDir, runtimeRoot string, debugLog bool, answer func(string)) error
 		return fmt.Errorf("pid file: %w", err)
 	}
 	log.Info("serving", "pid", os.Getpid(), "containers", len(s.containers))
+	go s.exitWhenUnreachable(sock)
 	answer(shim.ReadyOK)
 	return s.serve(l)
 }

@@ -26,6 +26,7 @@ type Server struct {
 	rt       *runtime.Runtime
 	log      *slog.Logger
 	reaper   *reaper
+	scavenge idleScavenge
 
 	mu         sync.Mutex
 	containers map[string]*container
@@ -71,6 +72,7 @@ func (s *Server) serve(l *net.UnixListener) error {
 // handle serves the one request of a connection.
 func (s *Server) handle(conn *net.UnixConn) {
 	defer conn.Close()
+	defer s.scavenge.touch()
 	br := bufio.NewReader(conn)
 	line, err := br.ReadBytes('\n')
 	if err != nil {
