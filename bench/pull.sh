@@ -3,14 +3,14 @@
 # registry into an empty store: berth beside `podman pull` (scratch store)
 # and `docker pull` when a docker daemon answers, with `skopeo copy` to a
 # local dir (download and verify, no unpack) printed as the network floor.
-# See bench/registry-common.sh for the knobs (RUNS, LAYER_MB, BERTH_BINDIR).
+# See bench/registry-common.bash for the knobs (RUNS, LAYER_MB, BERTH_BINDIR).
 #
 # berth's pull downloads, verifies (digests, diffIDs, layer headers) and
 # stores the compressed blobs; it unpacks when a container first needs the
 # image, where podman and docker unpack during the pull.
 here=$(cd "$(dirname "$0")" && pwd)
-# shellcheck source=bench/registry-common.sh
-source "$here/registry-common.sh"
+# shellcheck source=bench/registry-common.bash
+source "$here/registry-common.bash"
 
 names=(berth skopeo)
 cmds=("--prepare" "$B rmi -f $image >/dev/null 2>&1 || true" "$B pull -q $image"

@@ -4,10 +4,10 @@
 # (scratch store) and `docker push` when a docker daemon answers, with
 # `skopeo copy` from a local dir printed as the network floor. Before each
 # run the registry's storage is wiped.
-# See bench/registry-common.sh for the knobs (RUNS, LAYER_MB, BERTH_BINDIR).
+# See bench/registry-common.bash for the knobs (RUNS, LAYER_MB, BERTH_BINDIR).
 here=$(cd "$(dirname "$0")" && pwd)
-# shellcheck source=bench/registry-common.sh
-source "$here/registry-common.sh"
+# shellcheck source=bench/registry-common.bash
+source "$here/registry-common.bash"
 
 $B pull -q "$image" >/dev/null
 skopeo copy -q --src-tls-verify=false "docker://$image" "dir:$work/skopeo-dir"

@@ -1,4 +1,4 @@
-# bench/registry-common.sh — sourced by bench/pull.sh and bench/push.sh: a
+# bench/registry-common.bash — sourced by bench/pull.sh and bench/push.sh: a
 # scratch docker-registry on loopback, a berth daemon that trusts it, and a
 # ~200 MB image of 5 gzip layers pushed there by skopeo.
 #
