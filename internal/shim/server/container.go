@@ -36,19 +36,22 @@ func (s *Server) create(ctx context.Context, req shim.CreateRequest) (pid int, r
 	if spec.Linux != nil {
 		c.meta.CgroupsPath = spec.Linux.CgroupsPath
 	}
-	// Reserve the ID before the slow part.
+	// Reserve the ID for the slow part; the container is visible only
+	// once created.
 	s.mu.Lock()
-	_, taken := s.containers[req.ID]
-	if _, exec := s.execs[req.ID]; exec {
-		taken = true
-	}
-	if !taken {
-		s.containers[req.ID] = c
-	}
+	ok := s.reserve(req.ID)
 	s.mu.Unlock()
-	if taken {
+	if !ok {
 		return 0, fmt.Errorf("container %q already exists: %w", req.ID, errdefs.ErrAlreadyExists)
 	}
+	defer func() {
+		s.mu.Lock()
+		delete(s.reserved, req.ID)
+		if retErr == nil {
+			s.containers[req.ID] = c
+		}
+		s.mu.Unlock()
+	}()
 	dir := s.containerDir(req.ID)
 	var sio *stdio
 	defer func() {
@@ -62,9 +65,6 @@ func (s *Server) create(ctx context.Context, req shim.CreateRequest) (pid int, r
 			c.logw.Close()
 		}
 		os.RemoveAll(dir)
-		s.mu.Lock()
-		delete(s.containers, req.ID)
-		s.mu.Unlock()
 	}()
 	if err := os.MkdirAll(dir, 0o700); err != nil {
 		return 0, fmt.Errorf("container state dir: %w", err)
@@ -140,9 +140,6 @@ func (s *Server) start(ctx context.Context, id string) error {
 
 func (s *Server) kill(ctx context.Context, req shim.Request) error {
 	sig := syscall.Signal(req.Signal)
-	if sig == 0 {
-		sig = syscall.SIGKILL
-	}
 	s.mu.Lock()
 	c, isContainer := s.containers[req.ID]
 	p, isExec := s.execs[req.ID]

@@ -30,32 +30,27 @@ func (s *Server) exec(ctx context.Context, id string, req shim.ExecRequest) (pid
 	p.out.keep = true
 	s.mu.Lock()
 	c, ok := s.containers[id]
-	_, taken := s.execs[req.ExecID]
-	if _, isContainer := s.containers[req.ExecID]; isContainer {
-		taken = true
-	}
-	if ok && !taken {
-		s.execs[req.ExecID] = p
-		c.execs[req.ExecID] = p
-	}
+	free := ok && s.reserve(req.ExecID)
 	s.mu.Unlock()
 	if !ok {
 		return 0, fmt.Errorf("container %q: %w", id, errdefs.ErrNotFound)
 	}
-	if taken {
+	if !free {
 		return 0, fmt.Errorf("exec ID %q is in use: %w", req.ExecID, errdefs.ErrAlreadyExists)
 	}
 	var sio *stdio
 	defer func() {
-		if retErr != nil {
-			if sio != nil {
-				sio.closeAll()
-			}
-			s.mu.Lock()
-			delete(s.execs, req.ExecID)
-			delete(c.execs, req.ExecID)
-			s.mu.Unlock()
+		if retErr != nil && sio != nil {
+			sio.closeAll()
 		}
+		// Visible once started: its pid is known then.
+		s.mu.Lock()
+		delete(s.reserved, req.ExecID)
+		if retErr == nil {
+			s.execs[req.ExecID] = p
+			c.execs[req.ExecID] = p
+		}
+		s.mu.Unlock()
 	}()
 	if c.init.hasExited() {
 		return 0, fmt.Errorf("container %q is not running: %w", id, errdefs.ErrFailedPrecondition)

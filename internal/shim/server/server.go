@@ -31,6 +31,7 @@ type Server struct {
 	mu         sync.Mutex
 	containers map[string]*container
 	execs      map[string]*process // by exec ID, across containers
+	reserved   map[string]bool     // container and exec IDs being created
 	subs       map[chan shim.Event]struct{}
 }
 
@@ -51,6 +52,7 @@ func newServer(stateDir, runtimeRoot string, log *slog.Logger) *Server {
 		reaper:     newReaper(),
 		containers: map[string]*container{},
 		execs:      map[string]*process{},
+		reserved:   map[string]bool{},
 		subs:       map[chan shim.Event]struct{}{},
 	}
 }
@@ -152,9 +154,24 @@ func (s *Server) do(ctx context.Context, req shim.Request) (shim.Response, error
 		if !p.terminal {
 			return shim.Response{}, fmt.Errorf("%s has no terminal to resize: %w", req.ID, errdefs.ErrFailedPrecondition)
 		}
+		if p.hasExited() {
+			return shim.Response{}, fmt.Errorf("%s has exited: %w", req.ID, errdefs.ErrFailedPrecondition)
+		}
 		return shim.Response{}, p.resize(req.Width, req.Height)
 	}
 	return shim.Response{}, fmt.Errorf("unknown operation %q: %w", req.Op, errdefs.ErrNotImplemented)
+}
+
+// reserve claims a new container or exec ID until release; false if it
+// is in use. Callers hold s.mu.
+func (s *Server) reserve(id string) bool {
+	_, isContainer := s.containers[id]
+	_, isExec := s.execs[id]
+	if isContainer || isExec || s.reserved[id] {
+		return false
+	}
+	s.reserved[id] = true
+	return true
 }
 
 // lookup returns a container by ID.
