@@ -165,7 +165,41 @@ func initFiles(cfg *initConfig, dir string, opts CreateOpts) ([]*os.File, func()
 		cfg.ConsoleFd = 3 + len(extra) + 1
 		extra = append(extra, sock)
 	}
+	if inUserNS(cfg.Spec) {
+		cfg.MountFds = make([]int, len(cfg.Spec.Mounts))
+		for i, m := range cfg.Spec.Mounts {
+			cfg.MountFds[i] = -1
+			if !isBindMount(m) {
+				continue
+			}
+			src, err := cloneMountTree(m)
+			if err != nil {
+				return nil, closeAll, err
+			}
+			opened = append(opened, src)
+			cfg.MountFds[i] = 3 + len(extra) + 1
+			extra = append(extra, src)
+		}
+	}
 	return extra, closeAll, nil
+}
+
+// cloneMountTree makes a detached copy of a bind mount's source: the init,
+// in its user namespace, may be unable to reach the source path (podman's
+// 0700 run dirs), and a plain fd would name a mount of the host's
+// namespace, which bind refuses; a detached tree can be moved in.
+func cloneMountTree(m specs.Mount) (*os.File, error) {
+	flags := uint(unix.OPEN_TREE_CLONE | unix.OPEN_TREE_CLOEXEC)
+	for _, o := range m.Options {
+		if o == "rbind" {
+			flags |= unix.AT_RECURSIVE
+		}
+	}
+	fd, err := unix.OpenTree(unix.AT_FDCWD, m.Source, flags)
+	if err != nil {
+		return nil, fmt.Errorf("bind mount source %s: %w", m.Source, err)
+	}
+	return os.NewFile(uintptr(fd), m.Source), nil
 }
 
 // configureInit runs the parent's side of the sync protocol: the config,
@@ -181,7 +215,7 @@ func configureInit(ctx context.Context, c *child, cfg *initConfig, cg *cgroup) e
 		// (moving a process between cgroups may wait for an RCU grace
 		// period).
 		if err := writeSync(c.sync, cfg); err != nil {
-			return fmt.Errorf("send config to container init: %w", err)
+			return initGone(c, err)
 		}
 	}
 	if err := cg.apply(c.pid); err != nil {
@@ -197,13 +231,13 @@ func configureInit(ctx context.Context, c *child, cfg *initConfig, cg *cgroup) e
 			return err
 		}
 		if err := writeSync(c.sync, cfg); err != nil {
-			return fmt.Errorf("send config to container init: %w", err)
+			return initGone(c, err)
 		}
 	}
 	// The init waits for this before entering a cgroup namespace or
 	// pivoting into the container.
 	if err := writeSync(c.sync, syncMsg{Type: msgCgroupReady}); err != nil {
-		return fmt.Errorf("container init exited during setup: %w", err)
+		return initGone(c, err)
 	}
 	msg, err := readSync(c.dec)
 	if errors.Is(err, io.EOF) {
@@ -245,4 +279,13 @@ func writePidFile(path string, pid int) error {
 		return fmt.Errorf("write pid file: %w", err)
 	}
 	return nil
+}
+
+// initGone explains a failed write to the init: it gave up, and its reason
+// is waiting in the socket.
+func initGone(c *child, werr error) error {
+	if msg, err := readSync(c.dec); err == nil && msg.Type == msgError {
+		return msg.err()
+	}
+	return fmt.Errorf("container init exited during setup: %w", werr)
 }

@@ -2,6 +2,7 @@ package runtime_test
 
 import (
 	"os"
+	"path/filepath"
 	"testing"
 
 	specs "github.com/opencontainers/runtime-spec/specs-go"
@@ -111,12 +112,25 @@ echo home=$HOME
 // TestUserNamespace maps container root to an unprivileged host range.
 func TestUserNamespace(t *testing.T) {
 	e := newEnv(t)
-	id, spec := e.spec(sh(`echo uidmap=$(echo $(cat /proc/self/uid_map)); echo gidmap=$(echo $(cat /proc/self/gid_map)); echo id=$(id -u); echo null=$(stat -c %t:%T /dev/null)`)...)
+	id, spec := e.spec(sh(`echo uidmap=$(echo $(cat /proc/self/uid_map)); echo gidmap=$(echo $(cat /proc/self/gid_map)); echo id=$(id -u); echo null=$(stat -c %t:%T /dev/null); echo bound=$(cat /etc/passwd)`)...)
+	// A bind source in a directory the container's root cannot enter (as
+	// podman's run dirs): the parent hands the init a detached copy.
+	private := t.TempDir()
+	if err := os.Chmod(private, 0o700); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(filepath.Join(private, "bound"), []byte("secret-ok"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	// Over an existing file: the container's root may not create one in
+	// this root-owned rootfs.
+	spec.Mounts = append(spec.Mounts, specs.Mount{Destination: "/etc/passwd", Type: "bind", Source: filepath.Join(private, "bound"), Options: []string{"bind", "ro"}},
+		specs.Mount{Destination: "/sys/fs/cgroup", Type: "cgroup", Source: "cgroup", Options: []string{"ro", "nosuid", "nodev", "noexec"}})
 	spec.Linux.Namespaces = append(spec.Linux.Namespaces, specs.LinuxNamespace{Type: specs.UserNamespace})
 	spec.Linux.UIDMappings = []specs.LinuxIDMapping{{ContainerID: 0, HostID: 100000, Size: 65536}}
 	spec.Linux.GIDMappings = []specs.LinuxIDMapping{{ContainerID: 0, HostID: 100000, Size: 65536}}
 	got := lines(e.runOK(id, spec))
-	want := map[string]string{"uidmap": "0 100000 65536", "gidmap": "0 100000 65536", "id": "0", "null": "1:3"}
+	want := map[string]string{"uidmap": "0 100000 65536", "gidmap": "0 100000 65536", "id": "0", "null": "1:3", "bound": "secret-ok"}
 	for k, v := range want {
 		if got[k] != v {
 			t.Errorf("%s = %q, want %q", k, got[k], v)

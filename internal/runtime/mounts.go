@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"strconv"
 	"strings"
 
 	securejoin "github.com/cyphar/filepath-securejoin"
@@ -14,8 +15,9 @@ import (
 
 // mountEntry performs one of the spec's mounts under rootfs. The destination
 // is resolved inside rootfs (a symlink in the image cannot point a mount at
-// the host), and is created if missing.
-func mountEntry(rootfs string, m specs.Mount) error {
+// the host), and is created if missing. srcFd >= 0 is the bind source opened
+// by the parent (see bindSourceFds).
+func mountEntry(rootfs string, m specs.Mount, srcFd int) error {
 	dest, err := securejoin.SecureJoin(rootfs, m.Destination)
 	if err != nil {
 		return fmt.Errorf("mount %s: resolve destination: %w", m.Destination, err)
@@ -25,10 +27,17 @@ func mountEntry(rootfs string, m specs.Mount) error {
 	if isBind {
 		flags |= unix.MS_BIND
 	}
-	if err := makeMountpoint(dest, m.Source, isBind); err != nil {
+	source := m.Source
+	if isBind && srcFd >= 0 {
+		// Only for the file-or-directory check: the fd is reachable.
+		source = "/proc/self/fd/" + strconv.Itoa(srcFd)
+	}
+	if err := makeMountpoint(dest, source, isBind); err != nil {
 		return fmt.Errorf("mount %s: %w", m.Destination, err)
 	}
 	switch {
+	case isBind && srcFd >= 0:
+		err = moveTree(srcFd, dest, flags)
 	case isBind:
 		err = bindMount(m.Source, dest, flags)
 	case m.Type == "cgroup" || m.Type == "cgroup2":
@@ -84,6 +93,12 @@ func bindMount(src, dest string, flags uintptr) error {
 	if err := unix.Mount(src, dest, "", unix.MS_BIND|(flags&unix.MS_REC), ""); err != nil {
 		return err
 	}
+	return remountBind(dest, flags)
+}
+
+// remountBind applies to a bind mount the flags that bind itself ignores,
+// keeping the ones a user namespace may not clear.
+func remountBind(dest string, flags uintptr) error {
 	rest := flags &^ (unix.MS_BIND | unix.MS_REC | unix.MS_REMOUNT)
 	if rest == 0 {
 		return nil
@@ -96,6 +111,26 @@ func bindMount(src, dest string, flags uintptr) error {
 	return unix.Mount("", dest, "", unix.MS_BIND|unix.MS_REMOUNT|rest|keep, "")
 }
 
+// mountOrBind mounts a fresh filesystem, or where a user namespace may not
+// (cgroup v1; cgroup2 without a cgroup namespace) binds the host's mount of
+// it, which the init can still see before it pivots.
+func mountOrBind(source, hostPath, dest, fstype string, flags uintptr, data string) error {
+	err := unix.Mount(source, dest, fstype, flags, data)
+	if err == unix.EPERM {
+		return bindMount(hostPath, dest, flags|unix.MS_BIND)
+	}
+	return err
+}
+
+// moveTree attaches a detached mount tree (from open_tree in the parent) at
+// dest, then applies the flags a bind ignores.
+func moveTree(fd int, dest string, flags uintptr) error {
+	if err := unix.MoveMount(fd, "", unix.AT_FDCWD, dest, unix.MOVE_MOUNT_F_EMPTY_PATH); err != nil {
+		return err
+	}
+	return remountBind(dest, flags)
+}
+
 // mountCgroup gives the container the host's cgroup layout: cgroup2 on a
 // unified host; on v1 and hybrid hosts a tmpfs holding one mount per
 // hierarchy, with the host's controller symlinks. Inside a cgroup namespace
@@ -106,7 +141,7 @@ func mountCgroup(dest string, flags uintptr) error {
 		return err
 	}
 	if sfs.Type == unix.CGROUP2_SUPER_MAGIC {
-		return unix.Mount("cgroup2", dest, "cgroup2", flags, "")
+		return mountOrBind("cgroup2", "/sys/fs/cgroup", dest, "cgroup2", flags, "")
 	}
 	if err := unix.Mount("tmpfs", dest, "tmpfs", flags&^unix.MS_RDONLY, "mode=755"); err != nil {
 		return err
@@ -129,7 +164,7 @@ func mountCgroup(dest string, flags uintptr) error {
 				opts = append(opts, o)
 			}
 		}
-		if err := unix.Mount("cgroup", sub, mi.FSType, flags, strings.Join(opts, ",")); err != nil {
+		if err := mountOrBind("cgroup", mi.Mountpoint, sub, mi.FSType, flags, strings.Join(opts, ",")); err != nil {
 			return fmt.Errorf("cgroup hierarchy %s: %w", mi.Mountpoint, err)
 		}
 	}
@@ -146,4 +181,10 @@ func mountCgroup(dest string, flags uintptr) error {
 		return unix.Mount("", dest, "", unix.MS_REMOUNT|unix.MS_RDONLY|(flags&^unix.MS_RDONLY), "mode=755")
 	}
 	return nil
+}
+
+// isBindMount tells whether m is a bind mount, by type or by option.
+func isBindMount(m specs.Mount) bool {
+	flags, _, _ := parseMountOptions(m.Options)
+	return m.Type == "bind" || flags&unix.MS_BIND != 0
 }

@@ -43,13 +43,17 @@ func setupRootfs(cfg *initConfig, hookState *specs.State) error {
 	if err := unix.Mount(rootfs, rootfs, "", unix.MS_BIND|unix.MS_REC, ""); err != nil {
 		return fmt.Errorf("bind rootfs %s: %w", rootfs, err)
 	}
-	for _, m := range spec.Mounts {
+	for i, m := range spec.Mounts {
 		if m.Type == "cgroup" || m.Type == "cgroup2" {
 			if err := cfg.waitCgroup(); err != nil {
 				return err
 			}
 		}
-		if err := mountEntry(rootfs, m); err != nil {
+		srcFd := -1
+		if i < len(cfg.MountFds) {
+			srcFd = cfg.MountFds[i]
+		}
+		if err := mountEntry(rootfs, m, srcFd); err != nil {
 			return err
 		}
 	}

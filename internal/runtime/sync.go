@@ -47,6 +47,10 @@ type initConfig struct {
 	ConsoleFd    int    `json:"consoleFd"` // -1 when no terminal
 	Bundle       string `json:"bundle"`
 	HostPid      int    `json:"hostPid"` // for the hooks the init runs
+	// MountFds has, per spec mount, the fd of its bind source opened by
+	// the parent, or -1: in a user namespace the init may not be allowed
+	// to reach the source (podman's 0700 run dirs).
+	MountFds []int `json:"mountFds,omitempty"`
 
 	waitCgroup func() error // set by the init; see containerInit
 }

@@ -54,8 +54,11 @@ func newRig(t *testing.T) *rig {
 	t.Helper()
 	testutil.NeedRoot(t)
 	dir := t.TempDir()
-	if err := os.Chmod(dir, 0o755); err != nil {
-		t.Fatal(err)
+	// Reachable by a container's root mapped to another host uid.
+	for _, d := range []string{filepath.Dir(dir), dir} {
+		if err := os.Chmod(d, 0o755); err != nil {
+			t.Fatal(err)
+		}
 	}
 	r := &rig{t: t, root: filepath.Join(dir, "state"), rootfs: filepath.Join(dir, "rootfs")}
 	if err := testutil.MakeRootfs(r.rootfs); err != nil {

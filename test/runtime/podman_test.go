@@ -99,6 +99,27 @@ func TestPodmanExec(t *testing.T) {
 	p.output("rm", "--force", "--time", "0", name)
 }
 
+// TestPodmanUserNamespace: --uidmap gives the container a user namespace;
+// podman's bind sources sit in 0700 directories the container's root
+// cannot enter.
+func TestPodmanUserNamespace(t *testing.T) {
+	p := newPodman(t)
+	err := filepath.Walk(p.rootfs, func(path string, _ os.FileInfo, err error) error {
+		if err != nil {
+			return err
+		}
+		return os.Lchown(path, 100000, 100000)
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	args := append(append([]string{"run", "--rm", "--uidmap", "0:100000:65536", "--gidmap", "0:100000:65536"}, p.runFlags()...),
+		"sh", "-c", "echo $(cat /proc/self/uid_map); id -u; test -s /etc/hosts && echo hosts-ok")
+	if out := p.output(args...); out != "0 100000 65536\n0\nhosts-ok\n" {
+		t.Errorf("podman run --uidmap printed %q", out)
+	}
+}
+
 // inPty runs podman with a pseudo-terminal as its controlling terminal and
 // returns everything it printed.
 func (p *podman) inPty(args ...string) string {
