@@ -83,6 +83,16 @@ func (r *buildRun) execute(ctx context.Context) (digest.Digest, error) {
 		r.stages[i] = st
 	}
 	r.warnUnusedArgs()
+	// The other stages' results become untagged images, as the classic
+	// builder leaves them: their layers stay stored, so the cache entries
+	// that name them stay valid (until the images are pruned).
+	for i, st := range r.stages {
+		if st != nil && i != target && len(st.layers) > 0 {
+			if _, err := r.sess.Record(ctx, st.config, st.layers, nil); err != nil {
+				return "", err
+			}
+		}
+	}
 	final := r.stages[target]
 	id, err := r.sess.Record(ctx, final.config, final.layers, r.opts.Tags)
 	if err != nil {
