@@ -101,6 +101,9 @@ func (s *Service) isInsecure(host string) bool {
 	if s.insecure[h] {
 		return true
 	}
+	if len(s.insecNets) == 0 {
+		return false
+	}
 	ips, err := net.LookupIP(h)
 	if err != nil {
 		return false

@@ -13,6 +13,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/containerd/errdefs"
 	"github.com/google/go-containerregistry/pkg/authn"
 	"github.com/google/go-containerregistry/pkg/name"
 	"github.com/google/go-containerregistry/pkg/v1/remote/transport"
@@ -109,6 +110,7 @@ func (s *Service) connect(ctx context.Context, host string, auth registrytypes.A
 	if err != nil {
 		return nil, err
 	}
+	base = &httpGuard{inner: base, host: host, allow: s.isInsecure(host) || isLoopback(host)}
 	base = transport.NewUserAgent(base, s.cfg.UserAgent)
 	rt, err := transport.NewWithContext(ctx, reg, authenticator(auth), base, scopes)
 	if err != nil {
@@ -136,3 +138,33 @@ func (e *endpoint) url(format string, args ...any) string {
 
 func pullScope(path string) string { return "repository:" + path + ":pull" }
 func pushScope(path string) string { return "repository:" + path + ":pull,push" }
+
+// httpGuard refuses plain HTTP to a registry that is neither marked
+// insecure nor on loopback. go-containerregistry also falls back to HTTP
+// for private (RFC 1918) addresses, which Docker does not: a network
+// attacker could then downgrade the connection.
+type httpGuard struct {
+	inner http.RoundTripper
+	host  string
+	allow bool
+}
+
+func (g *httpGuard) RoundTrip(r *http.Request) (*http.Response, error) {
+	if r.URL.Scheme == "http" && r.URL.Host == g.host && !g.allow {
+		return nil, fmt.Errorf("registry %s is not in insecure-registries: refusing plain HTTP: %w", g.host, errdefs.ErrUnavailable)
+	}
+	return g.inner.RoundTrip(r)
+}
+
+// isLoopback reports whether host (HOST[:PORT]) is localhost or a loopback IP.
+func isLoopback(host string) bool {
+	h, _, err := net.SplitHostPort(host)
+	if err != nil {
+		h = host
+	}
+	if h == "localhost" {
+		return true
+	}
+	ip := net.ParseIP(strings.Trim(h, "[]"))
+	return ip != nil && ip.IsLoopback()
+}

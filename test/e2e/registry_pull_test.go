@@ -179,3 +179,32 @@ func TestRegistryMultiArchIndex(t *testing.T) {
 		t.Errorf("pull of a missing platform: %s", r)
 	}
 }
+
+// push -a and pull -a move every tag of a repository; a Docker Hub name is
+// pulled from the configured mirror (there is no Hub to fall back to).
+func TestRegistryAllTagsAndMirror(t *testing.T) {
+	reg := startRegistry(t, registryOptions{})
+	d := startRegistryDaemon(t, map[string]any{"insecure-registries": []string{reg.addr}, "registry-mirrors": []string{"http://" + reg.addr}})
+	c := newRegClient(t, d)
+	importBusybox(t, d, "busybox:latest")
+	repo := reg.addr + "/library/mirrored"
+	for _, tag := range []string{"a", "b"} {
+		c.ok(t, "tag", "busybox", repo+":"+tag)
+	}
+	out := c.ok(t, "push", "-a", repo)
+	if !strings.Contains(out, "a: digest:") || !strings.Contains(out, "b: digest:") {
+		t.Errorf("push -a:\n%s", out)
+	}
+	c.ok(t, "rmi", repo+":a", repo+":b")
+	c.ok(t, "pull", "-a", repo)
+	if got := c.ok(t, "images", "--format", "{{.Tag}}", repo); got != "a\nb\n" && got != "b\na\n" {
+		t.Errorf("tags after pull -a: %q", got)
+	}
+	out = c.ok(t, "pull", "mirrored:a")
+	if !strings.Contains(out, "Status: Downloaded newer image for mirrored:a") {
+		t.Errorf("pull through the mirror:\n%s", out)
+	}
+	if got := inspectField(t, c, "mirrored:a", "{{json .RepoTags}}"); !strings.Contains(got, `"mirrored:a"`) {
+		t.Errorf("RepoTags of the mirrored pull = %s", got)
+	}
+}
