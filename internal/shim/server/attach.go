@@ -2,6 +2,7 @@ package server
 
 import (
 	"bufio"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
@@ -67,11 +68,12 @@ func (s *Server) subscribe(conn *net.UnixConn, br *bufio.Reader) {
 	reply(conn, shim.Response{})
 	gone := make(chan struct{})
 	go func() { _, _ = io.Copy(io.Discard, br); close(gone) }()
-	enc := newLineEncoder(conn)
+	// json.Encoder ends each value with "\n": one event per line.
+	enc := json.NewEncoder(conn)
 	for {
 		select {
 		case ev := <-ch:
-			if err := enc.encode(ev); err != nil {
+			if err := enc.Encode(ev); err != nil {
 				return
 			}
 		case <-gone:
