@@ -9,6 +9,7 @@ import (
 	"testing"
 
 	"github.com/berthproject/berth/internal/build"
+	"github.com/berthproject/berth/internal/snapshot"
 )
 
 // cachedSteps returns, for each "Step n/m" of a build output, whether it
@@ -110,4 +111,49 @@ func equalBools(a, b []bool) bool {
 		}
 	}
 	return true
+}
+
+// Multi-stage: the other stages' layers are kept (as untagged images), so
+// after a daemon restart, whose garbage collection drops every blob no
+// image holds, the whole build is still cached.
+func TestMultiStageCacheSurvivesGarbageCollection(t *testing.T) {
+	e := newEnv(t)
+	dir := e.caseDir("multistage")
+	id1, _ := e.mustBuild(dir, build.Options{Tags: []string{"multi"}})
+	if err := e.images.GarbageCollect(context.Background()); err != nil {
+		t.Fatal(err)
+	}
+	e.b = e.newBuilder()
+	id2, out := e.mustBuild(dir, build.Options{Tags: []string{"multi"}})
+	if id2 != id1 || strings.Contains(out, "Running in") {
+		t.Errorf("rebuild after garbage collection was not cached (%s → %s):\n%s", id1, id2, out)
+	}
+}
+
+// A builder opened after a crash removes what the dead build left.
+func TestBuilderRecoversLeftovers(t *testing.T) {
+	e := newEnv(t)
+	ctx := context.Background()
+	sn, err := snapshot.New(ctx, filepath.Join(e.root, "builder"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := sn.Prepare(ctx, "build-leftover", ""); err != nil {
+		t.Fatal(err)
+	}
+	stray := filepath.Join(e.root, "builder", "tmp", "build-123", "context")
+	if err := os.MkdirAll(stray, 0o755); err != nil {
+		t.Fatal(err)
+	}
+	e.newBuilder()
+	if _, err := os.Stat(filepath.Dir(stray)); !os.IsNotExist(err) {
+		t.Errorf("scratch dir of a dead build still there: %v", err)
+	}
+	sn2, err := snapshot.New(ctx, filepath.Join(e.root, "builder"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := sn2.Stat(ctx, "build-leftover"); err == nil {
+		t.Error("writable layer of a dead build still there")
+	}
 }
