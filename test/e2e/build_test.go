@@ -2,6 +2,7 @@ package e2e
 
 import (
 	"os"
+	"os/exec"
 	"path/filepath"
 	"regexp"
 	"strings"
@@ -105,6 +106,16 @@ func TestBerthBuildCommand(t *testing.T) {
 	}
 	if got := d.ok(t, "image", "inspect", "--format", "{{.Config.Labels.team}}", "app:one"); strings.TrimSpace(got) != "berth" {
 		t.Errorf("--label: %q", got)
+	}
+
+	// The built image leaves as an ordinary docker-archive that skopeo reads.
+	if skopeo, err := exec.LookPath("skopeo"); err == nil {
+		archive := filepath.Join(t.TempDir(), "app.tar")
+		d.ok(t, "save", "-o", archive, "app:one")
+		r := runCmd(t, nil, nil, skopeo, "inspect", "--config", "docker-archive:"+archive)
+		if r.code != 0 || !strings.Contains(r.stdout, `"cat",`) || !strings.Contains(r.stdout, `"created_by": "/bin/sh -c #(nop)  ENV MODE=e2e"`) {
+			t.Errorf("skopeo inspect of the saved build: %s", r)
+		}
 	}
 
 	// -q prints only the ID; the cache survives a daemon restart.
