@@ -55,6 +55,11 @@ func TestBadInput(t *testing.T) {
 			_, s := e.spec("nope")
 			return e.bundle(s)
 		}, func(err error) bool { return errors.Is(err, runtime.ErrProcessNotFound) }, `"nope"`, false},
+		{"invalid seccomp profile", func(id string) string {
+			_, s := e.spec("true")
+			s.Linux.Seccomp = &specs.LinuxSeccomp{DefaultAction: "SCMP_ACT_BOGUS"}
+			return e.bundle(s)
+		}, errdefs.IsInvalidArgument, "SCMP_ACT_BOGUS", false},
 		{"rlimit above the host's", func(id string) string {
 			_, s := e.spec("true")
 			s.Process.Rlimits = []specs.POSIXRlimit{{Type: "RLIMIT_NOFILE", Soft: hard.Max + 1, Hard: hard.Max + 1}}

@@ -12,6 +12,7 @@ import (
 	"strconv"
 	"time"
 
+	"github.com/berthproject/berth/internal/runtime/seccomp"
 	"github.com/containerd/errdefs"
 	specs "github.com/opencontainers/runtime-spec/specs-go"
 	"golang.org/x/sys/unix"
@@ -40,6 +41,11 @@ func (r *Runtime) Create(ctx context.Context, id, bundle string, opts CreateOpts
 	if spec.Process.Terminal && opts.ConsoleSocket == "" {
 		return fmt.Errorf("process.terminal is true but no console socket was given: %w", errdefs.ErrInvalidArgument)
 	}
+	// Compiled before anything exists: a bad profile leaves nothing.
+	prog, err := r.compileSeccomp(spec.Linux.Seccomp)
+	if err != nil {
+		return err
+	}
 	dir, err := r.makeStateDir(id)
 	if err != nil {
 		return err
@@ -60,7 +66,7 @@ func (r *Runtime) Create(ctx context.Context, id, bundle string, opts CreateOpts
 		cg.destroy()
 		os.RemoveAll(dir)
 	}()
-	cfg := &initConfig{ID: id, Spec: spec, Process: spec.Process, Rootfs: rootfs, NoPivot: opts.NoPivot, NoNewKeyring: opts.NoNewKeyring, Bundle: bundle}
+	cfg := &initConfig{ID: id, Spec: spec, Process: spec.Process, Rootfs: rootfs, NoPivot: opts.NoPivot, NoNewKeyring: opts.NoNewKeyring, Bundle: bundle, Seccomp: prog}
 	extra, closeFiles, err := initFiles(cfg, dir, opts)
 	defer closeFiles()
 	if err != nil {
@@ -288,4 +294,22 @@ func initGone(c *child, werr error) error {
 		return msg.err()
 	}
 	return fmt.Errorf("container init exited during setup: %w", werr)
+}
+
+// compileSeccomp compiles the profile once per distinct profile and host
+// (cached under the root, a tmpfs in the default /run), so that a container
+// start only installs it.
+func (r *Runtime) compileSeccomp(cfg *specs.LinuxSeccomp) (*seccomp.Program, error) {
+	if cfg == nil {
+		return nil, nil
+	}
+	if err := os.MkdirAll(r.root, 0o711); err != nil {
+		return nil, fmt.Errorf("create state root %s: %w", r.root, err)
+	}
+	// '@' is not allowed in container ids: no container can collide.
+	prog, err := seccomp.CompileCached(cfg, filepath.Join(r.root, "@seccomp"))
+	if err != nil {
+		return nil, fmt.Errorf("linux.seccomp: %w", err)
+	}
+	return prog, nil
 }

@@ -33,7 +33,11 @@ func (r *Runtime) Exec(ctx context.Context, id string, p *specs.Process, opts Ex
 	for _, ns := range st.Config.Linux.Namespaces {
 		joins = append(joins, specs.LinuxNamespace{Type: ns.Type, Path: fmt.Sprintf("/proc/%d/ns/%s", st.Pid, procNsName[ns.Type])})
 	}
-	cfg := &initConfig{Exec: true, ID: id, Spec: st.Config, Process: p, Rootfs: "/", Bundle: st.Bundle, FifoFd: -1, ConsoleFd: -1}
+	prog, err := r.compileSeccomp(st.Config.Linux.Seccomp)
+	if err != nil {
+		return 0, err
+	}
+	cfg := &initConfig{Exec: true, ID: id, Spec: st.Config, Process: p, Rootfs: "/", Bundle: st.Bundle, FifoFd: -1, ConsoleFd: -1, Seccomp: prog}
 	extra := append([]*os.File{}, opts.ExtraFiles...)
 	cfg.Preserved = len(extra)
 	if p.Terminal {
@@ -106,7 +110,7 @@ func execInit(sync *os.File, cfg *initConfig) error {
 	if err != nil {
 		return err
 	}
-	pp.seccomp = cfg.Spec.Linux.Seccomp
+	pp.seccomp = cfg.Seccomp
 	return pp.execute(cfg.Preserved)
 }
 

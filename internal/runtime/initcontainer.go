@@ -59,7 +59,7 @@ func containerInit(sync *os.File, dec *json.Decoder, cfg *initConfig) error {
 	if err != nil {
 		return err
 	}
-	pp.seccomp = spec.Linux.Seccomp
+	pp.seccomp = cfg.Seccomp
 	if err := writeSync(sync, syncMsg{Type: msgReady}); err != nil {
 		return fmt.Errorf("report ready: %w", err)
 	}

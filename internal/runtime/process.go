@@ -24,7 +24,7 @@ type preparedProcess struct {
 	path    string
 	env     []string
 	caps    *capSets
-	seccomp *specs.LinuxSeccomp
+	seccomp *seccomp.Program // compiled by the parent; nil for none
 }
 
 // prepareProcess runs in the final root: cwd, rlimits, oom score, terminal,
@@ -95,7 +95,7 @@ func (pp *preparedProcess) execute(preserved int) error {
 	// do it before the capability sets are applied. With it, as late as
 	// possible so that the profile need not allow our own syscalls.
 	if !p.NoNewPrivileges {
-		if err := seccomp.Load(pp.seccomp); err != nil {
+		if err := installSeccomp(pp.seccomp); err != nil {
 			return err
 		}
 	}
@@ -106,7 +106,7 @@ func (pp *preparedProcess) execute(preserved int) error {
 		if err := unix.Prctl(unix.PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0); err != nil {
 			return fmt.Errorf("set no_new_privs: %w", err)
 		}
-		if err := seccomp.Load(pp.seccomp); err != nil {
+		if err := installSeccomp(pp.seccomp); err != nil {
 			return err
 		}
 	}
@@ -251,4 +251,11 @@ func setupConsole(socketFd, uid int) error {
 		return fmt.Errorf("set controlling terminal: %w", err)
 	}
 	return nil
+}
+
+func installSeccomp(p *seccomp.Program) error {
+	if p == nil {
+		return nil
+	}
+	return p.Install()
 }

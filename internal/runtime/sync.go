@@ -7,6 +7,7 @@ import (
 	"io"
 	"os"
 
+	"github.com/berthproject/berth/internal/runtime/seccomp"
 	"github.com/containerd/errdefs"
 	specs "github.com/opencontainers/runtime-spec/specs-go"
 )
@@ -51,6 +52,9 @@ type initConfig struct {
 	// the parent, or -1: in a user namespace the init may not be allowed
 	// to reach the source (podman's 0700 run dirs).
 	MountFds []int `json:"mountFds,omitempty"`
+	// Seccomp is linux.seccomp compiled by the parent (and cached), so
+	// that the init only installs it.
+	Seccomp *seccomp.Program `json:"seccomp,omitempty"`
 
 	waitCgroup func() error // set by the init; see containerInit
 }
