@@ -1,6 +1,7 @@
 package cli
 
 import (
+	"context"
 	"fmt"
 	"io"
 	"os"
@@ -30,30 +31,12 @@ are not downloaded again. Credentials come from "berth login".`,
   berth pull -a localhost:5000/tools`,
 		Args: exactArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
-			opts := client.ImagePullOptions{All: all}
-			if platform != "" {
-				p, err := registry.ParsePlatform(platform)
-				if err != nil {
-					return err
-				}
-				opts.Platforms = []ocispec.Platform{p}
-			}
-			auth, err := authForImage(args[0])
-			if err != nil {
-				return err
-			}
-			opts.RegistryAuth = auth
 			c, err := g.connect(cmd.Context())
 			if err != nil {
 				return err
 			}
 			defer c.Close()
-			body, err := c.ImagePull(cmd.Context(), args[0], opts)
-			if err != nil {
-				return err
-			}
-			defer body.Close()
-			if err := showProgress(body, cmd.OutOrStdout(), quiet); err != nil {
+			if err := registryPull(cmd.Context(), c, args[0], pullOptions{all: all, platform: platform, quiet: quiet}, cmd.OutOrStdout()); err != nil {
 				return err
 			}
 			if quiet {
@@ -109,6 +92,40 @@ keeps its index when the registry has (or can mount) its other platforms.`,
 	cmd.Flags().BoolVarP(&all, "all-tags", "a", false, "push all tags of an image to the repository")
 	cmd.Flags().BoolVarP(&quiet, "quiet", "q", false, "suppress verbose output")
 	return cmd
+}
+
+// pullOptions are pull's options as registryPull takes them.
+type pullOptions struct {
+	all      bool
+	platform string // os[/arch[/variant]], "" for the daemon's
+	quiet    bool
+}
+
+// registryPull pulls name through the daemon with the stored credentials of
+// its registry, showing progress on out. "run" and "create" call it for
+// --pull missing (after the daemon said the image is not found; Docker
+// first prints "Unable to find image 'NAME' locally" on stderr and shows
+// the progress on stderr) and --pull always.
+func registryPull(ctx context.Context, c *client.Client, name string, o pullOptions, out io.Writer) error {
+	opts := client.ImagePullOptions{All: o.all}
+	if o.platform != "" {
+		p, err := registry.ParsePlatform(o.platform)
+		if err != nil {
+			return err
+		}
+		opts.Platforms = []ocispec.Platform{p}
+	}
+	auth, err := authForImage(name)
+	if err != nil {
+		return err
+	}
+	opts.RegistryAuth = auth
+	body, err := c.ImagePull(ctx, name, opts)
+	if err != nil {
+		return err
+	}
+	defer body.Close()
+	return showProgress(body, out, o.quiet)
 }
 
 // showProgress renders a progress stream: per-layer bars on a terminal,

@@ -42,11 +42,12 @@ func (in *Ingest) Close(ctx context.Context) { in.l.release(ctx) }
 // its size), and holds it for this ingest if so. For a layer it also
 // returns its facts, from an image that has it or by scanning it again.
 func (in *Ingest) Reuse(ctx context.Context, desc ocispec.Descriptor, layer bool) (LayerInfo, bool) {
+	// Held before it is looked at, so that no rmi can delete it in between.
+	in.l.hold(desc.Digest)
 	info, err := in.s.cs.Info(ctx, desc.Digest)
 	if err != nil || info.Size != desc.Size {
 		return LayerInfo{}, false
 	}
-	in.l.hold(desc.Digest)
 	if !layer {
 		return LayerInfo{}, true
 	}

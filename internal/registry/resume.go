@@ -8,6 +8,7 @@ import (
 	"log/slog"
 	"os"
 	"path/filepath"
+	"time"
 
 	"github.com/berthproject/berth/internal/image"
 	ocispec "github.com/opencontainers/image-spec/specs-go/v1"
@@ -25,6 +26,24 @@ func (s *Service) finishedPath(desc ocispec.Descriptor) string {
 		return ""
 	}
 	return filepath.Join(s.cfg.StateDir, "layers", desc.Digest.Encoded())
+}
+
+// finishedMaxAge is how long the layers of an unfinished pull are kept.
+const finishedMaxAge = 7 * 24 * time.Hour
+
+// pruneFinished drops links older than finishedMaxAge: pulls that were
+// never retried.
+func (s *Service) pruneFinished() {
+	if s.cfg.StateDir == "" {
+		return
+	}
+	dir := filepath.Join(s.cfg.StateDir, "layers")
+	entries, _ := os.ReadDir(dir)
+	for _, e := range entries {
+		if info, err := e.Info(); err == nil && time.Since(info.ModTime()) > finishedMaxAge {
+			os.Remove(filepath.Join(dir, e.Name()))
+		}
+	}
 }
 
 // keepFinished links a layer that was just stored.

@@ -85,6 +85,7 @@ func New(cfg Config, images *image.Service) (*Service, error) {
 		if err := os.MkdirAll(filepath.Join(cfg.StateDir, "layers"), 0o700); err != nil {
 			return nil, fmt.Errorf("registry state: %w", err)
 		}
+		s.pruneFinished()
 	}
 	return s, nil
 }
