@@ -116,6 +116,10 @@ func TestRegistrySkopeoInterop(t *testing.T) {
 	if !strings.Contains(out, "Digest: "+want) {
 		t.Errorf("berth pulled a different digest than skopeo pushed (%s):\n%s", want, out)
 	}
+	// The pulled image runs.
+	if got := strings.TrimSpace(c.ok(t, "run", "--rm", from, "echo", "pulled and running")); got != "pulled and running" {
+		t.Errorf("run of the pulled image printed %q", got)
+	}
 	to := reg.addr + "/berth/img:v2"
 	c.ok(t, "tag", from, to)
 	c.ok(t, "push", to)
