@@ -2,6 +2,7 @@ package api
 
 import (
 	"context"
+	"encoding/base64"
 	"encoding/json"
 	"fmt"
 	"io"
@@ -10,6 +11,7 @@ import (
 
 	"github.com/berthproject/berth/internal/build"
 	"github.com/containerd/errdefs"
+	registrytypes "github.com/moby/moby/api/types/registry"
 )
 
 // BuildService is what the build routes need from the daemon's builder.
@@ -34,6 +36,9 @@ func (s *Server) registerBuildRoutes() {
 func (s *Server) postBuild(ctx context.Context, w http.ResponseWriter, r *http.Request, _ string) error {
 	opts, err := buildOptions(r.URL.Query())
 	if err != nil {
+		return err
+	}
+	if opts.RegistryAuth, err = registryConfig(r.Header.Get("X-Registry-Config")); err != nil {
 		return err
 	}
 	st := &buildStream{w: w}
@@ -81,4 +86,23 @@ func (s *Server) pruneBuildCache(ctx context.Context, w http.ResponseWriter, r *
 	}
 	writeJSON(w, http.StatusOK, map[string]any{"CachesDeleted": deleted, "SpaceReclaimed": rep.Reclaimed})
 	return nil
+}
+
+// registryConfig decodes X-Registry-Config: base64url JSON of the
+// client's credentials by registry (what the docker CLI sends).
+func registryConfig(h string) (map[string]registrytypes.AuthConfig, error) {
+	if h == "" {
+		return nil, nil
+	}
+	raw, err := base64.URLEncoding.DecodeString(h)
+	if err != nil {
+		if raw, err = base64.StdEncoding.DecodeString(h); err != nil {
+			return nil, errdefs.ErrInvalidArgument.WithMessage("invalid X-Registry-Config header: not base64")
+		}
+	}
+	var auth map[string]registrytypes.AuthConfig
+	if err := json.Unmarshal(raw, &auth); err != nil {
+		return nil, errdefs.ErrInvalidArgument.WithMessage(fmt.Sprintf("invalid X-Registry-Config header: %v", err))
+	}
+	return auth, nil
 }

@@ -15,6 +15,7 @@ import (
 	"github.com/berthproject/berth/internal/snapshot"
 	"github.com/berthproject/berth/internal/store"
 	"github.com/containerd/errdefs"
+	registrytypes "github.com/moby/moby/api/types/registry"
 )
 
 // Config is what a Builder is made of.
@@ -23,11 +24,18 @@ type Config struct {
 	DB        *store.DB
 	Snapshots snapshot.Snapshotter
 	Runtime   *runtime.Runtime
+	// Pull fetches a base image the store lacks (or every base, with
+	// --pull) into the image store; nil builds from the store only.
+	Pull PullFunc
 	// WorkDir is scratch space for build contexts, mounted root
 	// filesystems and bundles; it must be on a disk, not in memory,
 	// since a context can be large.
 	WorkDir string
 }
+
+// PullFunc pulls name for platform ("" for the host's) with the
+// build's registry credentials, writing progress lines to out.
+type PullFunc func(ctx context.Context, name, platform string, auth map[string]registrytypes.AuthConfig, out io.Writer) error
 
 // Builder builds images from Dockerfiles. Builds may run concurrently.
 type Builder struct {

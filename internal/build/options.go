@@ -1,6 +1,10 @@
 package build
 
-import "io"
+import (
+	"io"
+
+	registrytypes "github.com/moby/moby/api/types/registry"
+)
 
 // Options are the choices of `berth build` / POST /build.
 type Options struct {
@@ -22,6 +26,9 @@ type Options struct {
 	CacheFrom []string
 	// Quiet suppresses the step output; only the image ID is printed.
 	Quiet bool
+	// RegistryAuth are credentials by registry, for pulling base images
+	// (the X-Registry-Config of POST /build).
+	RegistryAuth map[string]registrytypes.AuthConfig
 }
 
 // Reporter receives a build's progress: text (step lines and the output

@@ -126,12 +126,12 @@ func (r *buildRun) from(ctx context.Context, i int) (*stage, error) {
 	if err != nil {
 		return nil, err
 	}
+	platform := r.opts.Platform
 	if ds.Platform != "" {
-		p, err := r.expandMeta(ds.Platform)
-		if err != nil {
+		if platform, err = r.expandMeta(ds.Platform); err != nil {
 			return nil, err
 		}
-		if err := checkPlatform(p); err != nil {
+		if err := checkPlatform(platform); err != nil {
 			return nil, err
 		}
 	}
@@ -150,7 +150,19 @@ func (r *buildRun) from(ctx context.Context, i int) (*stage, error) {
 		st.img.Config.Env = []string{"PATH=" + oci.DefaultPath}
 		return st, st.marshal()
 	}
+	pull := r.b.cfg.Pull
+	if r.opts.Pull && pull != nil {
+		if err := pull(ctx, base, platform, r.opts.RegistryAuth, r.out); err != nil {
+			return nil, err
+		}
+	}
 	id, raw, layers, err := r.sess.Base(ctx, base)
+	if errdefs.IsNotFound(err) && pull != nil && !r.opts.Pull {
+		if err := pull(ctx, base, platform, r.opts.RegistryAuth, r.out); err != nil {
+			return nil, err
+		}
+		id, raw, layers, err = r.sess.Base(ctx, base)
+	}
 	if errdefs.IsNotFound(err) {
 		return nil, fmt.Errorf("base image %q is not in the image store: pull or load it first: %w", base, errdefs.ErrNotFound)
 	}

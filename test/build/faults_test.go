@@ -65,8 +65,8 @@ func expectFailure(t *testing.T, e *env, dir string, opts build.Options) (string
 	if n := e.imageCount(); n != before {
 		t.Errorf("a failed build left %d image(s)", n-before)
 	}
-	if ents, _ := os.ReadDir(filepath.Join(e.root, "run")); len(ents) != 0 {
-		t.Errorf("a failed build left container state: %v", ents)
+	if cs := e.containers(); len(cs) != 0 {
+		t.Errorf("a failed build left containers: %v", cs)
 	}
 	if ms, _ := mountinfo.GetMounts(mountinfo.PrefixFilter(e.root)); len(ms) != 0 {
 		t.Errorf("a failed build left mounts: %v", ms)
@@ -163,8 +163,8 @@ func TestCancelledBuildCleansUp(t *testing.T) {
 	if err := <-done; !errors.Is(err, context.Canceled) {
 		t.Errorf("cancelled build returned %v", err)
 	}
-	if ents, _ := os.ReadDir(filepath.Join(e.root, "run")); len(ents) != 0 {
-		t.Errorf("container state left: %v", ents)
+	if cs := e.containers(); len(cs) != 0 {
+		t.Errorf("containers left: %v", cs)
 	}
 	if ms, _ := mountinfo.GetMounts(mountinfo.PrefixFilter(e.root)); len(ms) != 0 {
 		t.Errorf("mounts left: %v", ms)

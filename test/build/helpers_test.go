@@ -189,3 +189,17 @@ func isInvalid(err error) bool { return errors.Is(err, errdefs.ErrInvalidArgumen
 func tarDir(dir string, w *bytes.Buffer) error {
 	return archive.Tar(context.Background(), dir, w)
 }
+
+// containers lists the builder runtime's containers.
+func (e *env) containers() []string {
+	e.t.Helper()
+	states, err := runtime.New(filepath.Join(e.root, "run")).List(context.Background())
+	if err != nil {
+		e.t.Fatal(err)
+	}
+	var ids []string
+	for _, st := range states {
+		ids = append(ids, st.ID)
+	}
+	return ids
+}
