@@ -63,7 +63,14 @@ func (s *Server) pullImage(ctx context.Context, w http.ResponseWriter, r *http.R
 		}
 	}
 	ps := newProgressStream(w)
-	return ps.finish(s.cfg.Registry.Pull(ctx, name, opts, ps.send))
+	err = s.cfg.Registry.Pull(ctx, name, opts, ps.send)
+	if errdefs.IsUnauthorized(err) {
+		// The docker CLI answers a 401 from a pull by prompting for a
+		// Docker Hub login, which hangs a non-interactive client; Docker
+		// itself answers such pulls with a denial, not a 401.
+		err = errdefs.ErrPermissionDenied.WithMessage(err.Error())
+	}
+	return ps.finish(err)
 }
 
 func lastPart(name string) string {

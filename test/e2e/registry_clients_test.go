@@ -42,9 +42,11 @@ func TestRegistryDockerCLI(t *testing.T) {
 	if r := c.docker(t, nil, "logout", reg.addr); r.code != 0 {
 		t.Fatalf("docker logout: %s", r)
 	}
-	// (docker pull would now prompt for a login; berth's CLI reads the
-	// same config.json and shows the credentials are gone.)
 	c.ok(t, "rmi", ref)
+	if r := c.docker(t, nil, "pull", ref); r.code == 0 || !strings.Contains(r.stderr, "authentication failed for registry "+reg.addr) {
+		t.Errorf("docker pull after logout: %s", r)
+	}
+	// berth's CLI reads the same config.json.
 	if r := c.fails(t, "pull", ref); !strings.Contains(r.stderr, "authentication failed") {
 		t.Errorf("pull after docker logout: %s", r)
 	}
