@@ -40,6 +40,8 @@ func (f *fakeBuilder) Prune(ctx context.Context) (build.PruneReport, error) {
 	return build.PruneReport{Deleted: []string{"k1"}, Reclaimed: 42}, nil
 }
 
+func (f *fakeBuilder) DiskUsage(ctx context.Context) (int, int64, error) { return 1, 42, nil }
+
 func TestBuildRouteStreamsDockerMessages(t *testing.T) {
 	fb := &fakeBuilder{}
 	s := NewServer(Config{Images: newFakeImages(), Builder: fb})

@@ -53,7 +53,7 @@ func copyInto(ctx context.Context, rootfs string, srcs []source, dest string, de
 		case !destIsDir:
 			dir, name = path.Dir(dest), path.Base(dest)
 		}
-		if err := pathrs.MkdirAll(rootfs, dir, 0o755); err != nil {
+		if err := mkdirOwned(rootfs, dir, own); err != nil {
 			return fmt.Errorf("%s: create %s: %w", spec.what, dir, err)
 		}
 		pr, pw := io.Pipe()
@@ -172,4 +172,36 @@ func parseOwner(rootfs, chown, chmod string) (owner, error) {
 	}
 	own.uid, own.gid = u.Uid, u.Gid
 	return own, nil
+}
+
+// mkdirOwned creates dir and its missing parents inside rootfs; the
+// directories it creates get the --chown owner, as Docker's.
+func mkdirOwned(rootfs, dir string, own owner) error {
+	var created []string
+	for d := dir; d != "/" && d != "."; d = path.Dir(d) {
+		p, err := securejoin.SecureJoin(rootfs, d)
+		if err != nil {
+			return err
+		}
+		if _, err := os.Lstat(p); err == nil {
+			break
+		}
+		created = append(created, d)
+	}
+	if err := pathrs.MkdirAll(rootfs, dir, 0o755); err != nil {
+		return err
+	}
+	if own.uid == 0 && own.gid == 0 {
+		return nil
+	}
+	for _, d := range created {
+		p, err := securejoin.SecureJoin(rootfs, d)
+		if err != nil {
+			return err
+		}
+		if err := os.Lchown(p, own.uid, own.gid); err != nil {
+			return err
+		}
+	}
+	return nil
 }

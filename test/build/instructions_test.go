@@ -107,6 +107,9 @@ func TestEveryInstruction(t *testing.T) {
 	if st := statOwner(fi); fi.Mode().Perm() != 0o640 || st != [2]uint32{1000, 1000} {
 		t.Errorf("COPY --chown=1000:1000 --chmod=0640 gave mode %v owner %v", fi.Mode(), st)
 	}
+	if fi, err := os.Stat(filepath.Join(root, "srv/app/conf")); err != nil || statOwner(fi) != [2]uint32{1000, 1000} {
+		t.Errorf("the directory COPY --chown created: %v owner %v", err, statOwner(fi))
+	}
 	if fi, err := os.Stat(filepath.Join(root, "srv/app/pair/one.txt")); err != nil || statOwner(fi) != [2]uint32{0, 0} {
 		t.Errorf("COPY without --chown: %v owner %v", err, statOwner(fi))
 	}
