@@ -212,3 +212,42 @@ func TestRegistryAllTagsAndMirror(t *testing.T) {
 		t.Errorf("RepoTags of the mirrored pull = %s", got)
 	}
 }
+
+// podman pulls what berth pushes, and berth pulls what podman pushes, with
+// the same digests.
+func TestRegistryPodmanInterop(t *testing.T) {
+	if _, err := exec.LookPath("podman"); err != nil {
+		t.Skip("podman is not installed")
+	}
+	reg := startRegistry(t, registryOptions{})
+	d := startRegistryDaemon(t, map[string]any{"insecure-registries": []string{reg.addr}})
+	c := newRegClient(t, d)
+	importBusybox(t, d, "busybox:latest")
+	ref := reg.addr + "/berth/busybox:1"
+	c.ok(t, "tag", "busybox", ref)
+	c.ok(t, "push", ref)
+	pushed := skopeoDigest(t, ref)
+
+	root, runroot := t.TempDir(), t.TempDir()
+	podman := func(args ...string) string {
+		t.Helper()
+		all := append([]string{"--root", root, "--runroot", runroot, "--storage-driver", "vfs", "--events-backend", "none"}, args...)
+		out, err := exec.Command("podman", all...).CombinedOutput()
+		if err != nil {
+			t.Fatalf("podman %s: %v\n%s", strings.Join(args, " "), err, out)
+		}
+		return string(out)
+	}
+	t.Cleanup(func() { exec.Command("podman", "--root", root, "--runroot", runroot, "--storage-driver", "vfs", "rmi", "-af").Run() })
+	podman("pull", "-q", "--tls-verify=false", ref)
+	if got := strings.TrimSpace(podman("image", "inspect", "--format", "{{.Digest}}", ref)); got != pushed {
+		t.Errorf("podman pulled digest %s, berth pushed %s", got, pushed)
+	}
+	back := reg.addr + "/podman/busybox:1"
+	podman("push", "-q", "--tls-verify=false", ref, "docker://"+back)
+	want := skopeoDigest(t, back)
+	out := c.ok(t, "pull", back)
+	if !strings.Contains(out, "Digest: "+want) {
+		t.Errorf("berth pulled a different digest than podman pushed (%s):\n%s", want, out)
+	}
+}
