@@ -2,11 +2,14 @@ package api
 
 import (
 	"context"
+	"io"
 	"net"
+	"time"
 
 	"github.com/berthproject/berth/internal/container"
 	"github.com/berthproject/berth/internal/logfile"
 	containertypes "github.com/moby/moby/api/types/container"
+	"github.com/moby/moby/api/types/events"
 )
 
 // ContainerService is what the container routes need
@@ -39,6 +42,16 @@ type ContainerService interface {
 	ExecInspect(ctx context.Context, execID string) (containertypes.ExecInspectResponse, error)
 	ExecResize(ctx context.Context, execID string, width, height uint16) error
 	Get(ctx context.Context, ref string) (container.Container, error)
+	Top(ctx context.Context, ref, psArgs string) (containertypes.TopResponse, error)
+	Stats(ctx context.Context, ref string) (containertypes.StatsResponse, error)
+	Changes(ctx context.Context, ref string) ([]containertypes.FilesystemChange, error)
+	Export(ctx context.Context, ref string, w io.Writer) error
+	ArchiveStat(ctx context.Context, ref, path string) (containertypes.PathStat, error)
+	// ArchiveGet calls stat with the path's stat before writing the tar.
+	ArchiveGet(ctx context.Context, ref, path string, w io.Writer, stat func(containertypes.PathStat)) error
+	ArchivePut(ctx context.Context, ref, path string, r io.Reader) error
+	Commit(ctx context.Context, ref string, o container.CommitOptions) (string, error)
+	Events(ctx context.Context, since, until time.Time, filters map[string][]string, fn func(events.Message) error) error
 }
 
 // registerContainerRoutes adds the container and exec routes. A nil
@@ -50,6 +63,8 @@ func (s *Server) registerContainerRoutes() {
 	s.exact["POST /containers/create"] = s.createContainer
 	s.exact["GET /containers/json"] = s.listContainers
 	s.exact["POST /containers/prune"] = s.pruneContainers
+	s.exact["POST /commit"] = s.commitContainer
+	s.exact["GET /events"] = s.events
 	s.named("/containers/",
 		namedRoute{"GET", "/json", s.inspectContainer},
 		namedRoute{"POST", "/start", s.startContainer},
@@ -64,6 +79,13 @@ func (s *Server) registerContainerRoutes() {
 		namedRoute{"POST", "/resize", s.resizeContainer},
 		namedRoute{"POST", "/exec", s.createExec},
 		namedRoute{"GET", "/logs", s.containerLogs},
+		namedRoute{"GET", "/top", s.topContainer},
+		namedRoute{"GET", "/stats", s.containerStats},
+		namedRoute{"GET", "/changes", s.containerChanges},
+		namedRoute{"GET", "/export", s.exportContainer},
+		namedRoute{"HEAD", "/archive", s.statArchive},
+		namedRoute{"GET", "/archive", s.getArchive},
+		namedRoute{"PUT", "/archive", s.putArchive},
 		namedRoute{"DELETE", "", s.removeContainer},
 	)
 	s.named("/exec/",

@@ -45,9 +45,6 @@ func (s *Service) handleExit(e *entry, st ProcState, reason string, startedAt ti
 	_ = s.update(ctx, e, func(c *Container) {
 		c.State.Status, c.State.Pid, c.State.ExitCode = containertypes.StateExited, 0, st.ExitCode
 		c.State.OOMKilled, c.State.FinishedAt, c.State.Error = st.OOMKilled, finished.UTC(), reason
-		if c.State.Health != nil {
-			c.State.Health.Status = containertypes.Unhealthy
-		}
 		e.exits++
 		restart = !e.removed && !c.HostConfig.AutoRemove && shouldRestart(c.HostConfig.RestartPolicy, c.ManuallyStopped, st.ExitCode, c.RestartCount)
 		if restart {

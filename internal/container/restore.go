@@ -59,6 +59,7 @@ func (s *Service) reattach(ctx context.Context, e *entry) {
 		}
 		_ = s.update(ctx, e, func(c *Container) { c.State.Status, c.State.Pid = status, st.Pid })
 		s.watch(e, c.ID, c.State.StartedAt)
+		s.startHealth(e, c)
 	case err == nil:
 		s.handleExit(e, st, st.Reason, c.State.StartedAt)
 	case errdefs.IsNotFound(err):

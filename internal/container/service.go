@@ -33,18 +33,6 @@ type Config struct {
 	// InitBinary is the host path of berth's init for --init ("" = none).
 	InitBinary string
 	Logger     *slog.Logger
-	// Events, when set, receives the container's lifecycle events.
-	Events func(Event)
-}
-
-// Event is a container lifecycle event ("create", "start", "die", …).
-type Event struct {
-	Action string
-	ID     string
-	Name   string
-	Image  string
-	Labels map[string]string
-	Attrs  map[string]string
 }
 
 // Service is the container service. Its methods are safe for concurrent use.
@@ -60,6 +48,8 @@ type Service struct {
 	byID  map[string]*entry
 	names map[string]string // name → ID
 	execs map[string]*execEntry
+
+	events *broker
 }
 
 // entry is the in-memory side of one container.
@@ -90,7 +80,7 @@ func New(ctx context.Context, cfg Config) (*Service, error) {
 		return nil, fmt.Errorf("container root: %w", err)
 	}
 	bg, cancel := context.WithCancel(context.WithoutCancel(ctx))
-	s := &Service{cfg: cfg, bg: bg, cancel: cancel, byID: map[string]*entry{}, names: map[string]string{}, execs: map[string]*execEntry{}}
+	s := &Service{cfg: cfg, bg: bg, cancel: cancel, byID: map[string]*entry{}, names: map[string]string{}, execs: map[string]*execEntry{}, events: newBroker()}
 	if cfg.Volumes != nil {
 		cfg.Volumes.SetUsers(s.volumeUsers)
 	}
@@ -172,17 +162,6 @@ func (s *Service) persist(ctx context.Context, c Container) error {
 		return fmt.Errorf("record container %s: %w", c.ID[:12], err)
 	}
 	return nil
-}
-
-func (s *Service) emit(c Container, action string, attrs map[string]string) {
-	if s.cfg.Events == nil {
-		return
-	}
-	var labels map[string]string
-	if c.Config != nil {
-		labels = c.Config.Labels
-	}
-	s.cfg.Events(Event{Action: action, ID: c.ID, Name: c.Name, Image: c.Image, Labels: labels, Attrs: attrs})
 }
 
 // volumeUsers is the volume service's in-use oracle.

@@ -137,6 +137,8 @@ func (s *Service) startLocked(ctx context.Context, e *entry, restart bool) (err 
 	})
 	s.emit(c, "start", nil)
 	s.watch(e, c.ID, now)
+	c.State.StartedAt = now
+	s.startHealth(e, c)
 	return err
 }
 

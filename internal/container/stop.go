@@ -58,6 +58,7 @@ func (s *Service) stopLocked(ctx context.Context, e *entry, o StopOptions) error
 	if err := s.signal(ctx, &c, sig); err != nil && !errdefs.IsNotFound(err) {
 		return err
 	}
+	defer s.emit(c, "stop", nil)
 	if timeout < 0 {
 		return s.waitStopped(ctx, e, 0)
 	}
