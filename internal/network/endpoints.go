@@ -9,6 +9,7 @@ import (
 	"slices"
 
 	"github.com/berthproject/berth/internal/network/link"
+	"github.com/berthproject/berth/internal/network/nft"
 	"github.com/containerd/errdefs"
 )
 
@@ -23,6 +24,9 @@ func (m *Manager) Attach(ctx context.Context, ref string, o EndpointOptions) (*E
 	}
 	m.mu.Lock()
 	defer m.mu.Unlock()
+	if err := m.waitPorts(ctx, o.Ports); err != nil {
+		return nil, err
+	}
 	n, err := m.lookup(ref)
 	if err != nil {
 		return nil, err
@@ -79,8 +83,12 @@ func (m *Manager) Attach(ctx context.Context, ref string, o EndpointOptions) (*E
 	m.eps[e.ID] = e
 	undo = append(undo, func() { delete(m.eps, e.ID); m.publish(); _ = m.applyRules() })
 	m.publish()
-	if err := m.applyRules(); err != nil {
-		return fail(err)
+	// Only new map elements: a container start never rewrites rules. If
+	// the table is not as expected, rewrite it whole.
+	if err := nft.AddForwards(m.cfg.Table, m.forwards(e)); err != nil {
+		if err := m.applyRules(); err != nil {
+			return fail(err)
+		}
 	}
 	if err := m.startDNS(ctx, e); err != nil {
 		return fail(err)
@@ -135,14 +143,8 @@ func (m *Manager) detach(ctx context.Context, e *Endpoint) error {
 	delete(m.eps, e.ID)
 	m.publish()
 	m.stopDNSIfUnused(e.ContainerID)
-	m.ports.release(e.Ports)
-	if p := m.pools[e.NetworkID]; p != nil {
-		p.Release(e.IP())
-	}
-	// Both wait for a kernel RCU grace period (~15 ms each): overlap them.
-	linkErr := make(chan error, 1)
-	go func() { linkErr <- link.DeleteLink(e.HostIfName) }()
-	return errors.Join(m.applyRules(), <-linkErr)
+	m.retire(e) // the kernel side, off the caller's path (retire.go)
+	return nil
 }
 
 // Endpoints returns copies of a container's endpoints.

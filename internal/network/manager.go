@@ -60,6 +60,8 @@ type Manager struct {
 	pools map[string]*ipam.Pool
 	ports *portReservations
 	dns   map[string]*dns.Server // by container ID
+	// retiring: detached endpoints whose kernel side is being removed.
+	retiring retirement
 	// view is an immutable copy of nets and eps for DNS lookups, which
 	// must not wait on mu (Detach holds it while stopping a server).
 	view atomic.Pointer[view]
@@ -174,9 +176,11 @@ func (m *Manager) upstreams() []netip.AddrPort {
 	return out
 }
 
-// Close stops the embedded DNS servers and frees port reservations; the
-// kernel state (bridges, veths, rules) stays for the running containers.
+// Close finishes the removal of detached endpoints, then stops the
+// embedded DNS servers and frees port reservations; the kernel state of
+// live endpoints (bridges, veths, rules) stays for the running containers.
 func (m *Manager) Close() error {
+	_ = m.Settle(context.Background())
 	m.mu.Lock()
 	servers := m.dns
 	m.dns = map[string]*dns.Server{}

@@ -175,6 +175,12 @@ func TestRemoveLeavesNothing(t *testing.T) {
 	if err := env.m.Detach(env.ctx, n.Name, e.ContainerID); err != nil {
 		t.Fatal(err)
 	}
+	if err := env.m.Settle(env.ctx); err != nil {
+		t.Fatal(err)
+	}
+	if rules, _ := nftTable(env.cfg.Table); strings.Contains(rules, " : "+e.IP().String()+" . 80") {
+		t.Errorf("port rule of the detached endpoint left:\n%s", rules)
+	}
 	if link.Exists(e.HostIfName) {
 		t.Errorf("veth %s left after Detach", e.HostIfName)
 	}

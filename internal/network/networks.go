@@ -14,7 +14,6 @@ import (
 	"github.com/berthproject/berth/internal/network/ipam"
 	"github.com/berthproject/berth/internal/network/link"
 	"github.com/containerd/errdefs"
-	"github.com/vishvananda/netlink"
 )
 
 // CreateOptions describe a new network, as `docker network create` does.
@@ -156,7 +155,7 @@ func (m *Manager) usedPrefixes() ([]netip.Prefix, error) {
 			used = append(used, n.Subnet)
 		}
 	}
-	routes, err := netlink.RouteList(nil, netlink.FAMILY_V4)
+	routes, err := link.Routes()
 	if err != nil {
 		return nil, fmt.Errorf("list host routes: %w", err)
 	}
@@ -239,6 +238,11 @@ func (m *Manager) Get(ref string) (*Network, error) {
 
 // Remove deletes a network with no endpoints: its bridge, rules and record.
 func (m *Manager) Remove(ctx context.Context, ref string) error {
+	// Detached endpoints' veths go first, so that nothing of the network
+	// is left when Remove returns.
+	if err := m.Settle(ctx); err != nil {
+		return err
+	}
 	m.mu.Lock()
 	defer m.mu.Unlock()
 	n, err := m.lookup(ref)
@@ -278,6 +282,9 @@ func (m *Manager) remove(ctx context.Context, n *Network) error {
 // Prune removes the user-defined networks without endpoints that match
 // (nil matches all) and returns their names.
 func (m *Manager) Prune(ctx context.Context, match func(*Network) bool) ([]string, error) {
+	if err := m.Settle(ctx); err != nil {
+		return nil, err
+	}
 	m.mu.Lock()
 	defer m.mu.Unlock()
 	busy := map[string]bool{}

@@ -1,6 +1,7 @@
 package network
 
 import (
+	"net"
 	"net/netip"
 	"strconv"
 	"strings"
@@ -21,6 +22,9 @@ func TestRestartKeepsLiveEndpointsAndDropsStaleOnes(t *testing.T) {
 	serveIn(t, nsLive, 8080, "live")
 
 	env.restart(func(id string) bool { return id == live.ContainerID })
+	if err := env.m.Settle(env.ctx); err != nil {
+		t.Fatal(err)
+	}
 
 	if link.Exists(dead.HostIfName) {
 		t.Errorf("stale endpoint's veth %s survived Reconcile", dead.HostIfName)
@@ -113,4 +117,34 @@ func TestRestartRecreatesMissingBridge(t *testing.T) {
 	if _, err := env.m.Get(keep.Name); err != nil {
 		t.Fatalf("network %s filtered out of Prune is gone: %v", keep.Name, err)
 	}
+}
+
+// A fixed host port freed by Detach can be published again at once: the
+// new Attach waits for the old rule to be gone, and traffic goes to the
+// new container.
+func TestSamePortRightAfterDetach(t *testing.T) {
+	env := newEnv(t, false)
+	n := env.createNet("again-"+randHex(3), nil)
+	spec := "127.0.0.1:" + strconv.Itoa(int(freePort(t))) + ":80"
+	for i, name := range []string{"first", "second", "third"} {
+		e, ns := env.attach(n.Name, name, func(o *EndpointOptions) { o.Ports = mustPorts(t, spec) })
+		serveIn(t, ns, 80, name)
+		if got, err := dial(t, "", netip.AddrPortFrom(netip.MustParseAddr("127.0.0.1"), e.Ports[0].HostPort)); err != nil || got != name {
+			t.Fatalf("round %d: %q, %v; want %q", i, got, err, name)
+		}
+		if err := env.m.DetachAll(env.ctx, e.ContainerID); err != nil {
+			t.Fatal(err)
+		}
+	}
+}
+
+// freePort is a TCP port free on 127.0.0.1 right now.
+func freePort(t *testing.T) uint16 {
+	t.Helper()
+	l, err := net.Listen("tcp4", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer l.Close()
+	return uint16(l.Addr().(*net.TCPAddr).Port)
 }

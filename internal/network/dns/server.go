@@ -70,9 +70,13 @@ func Start(ctx context.Context, netnsPath string, cfg Config) (*Server, error) {
 		return nil, fmt.Errorf("embedded DNS in %s: listen %s: %w", netnsPath, Address, err)
 	}
 	h := &handler{cfg: cfg}
+	// Shutdown of a server that has not started yet is refused, so Start
+	// returns only once both serve: a Close right after cannot be lost.
+	var started sync.WaitGroup
+	started.Add(2)
 	s := &Server{
-		udp: &dns.Server{PacketConn: pc, Handler: h},
-		tcp: &dns.Server{Listener: ln, Handler: h},
+		udp: &dns.Server{PacketConn: pc, Handler: h, NotifyStartedFunc: started.Done},
+		tcp: &dns.Server{Listener: ln, Handler: h, NotifyStartedFunc: started.Done},
 	}
 	for _, srv := range []*dns.Server{s.udp, s.tcp} {
 		s.done.Add(1)
@@ -83,6 +87,7 @@ func Start(ctx context.Context, netnsPath string, cfg Config) (*Server, error) {
 			}
 		}()
 	}
+	started.Wait()
 	return s, nil
 }
 

@@ -97,3 +97,20 @@ func writeSysctl(key, value string) error {
 func ipNet(p netip.Prefix) *net.IPNet {
 	return &net.IPNet{IP: p.Addr().AsSlice(), Mask: net.CIDRMask(p.Bits(), p.Addr().BitLen())}
 }
+
+// retryDump repeats a netlink dump that a concurrent change interrupted
+// (netlink.ErrDumpInterrupted): interfaces and routes come and go while
+// other containers start and stop.
+func retryDump[T any](dump func() (T, error)) (T, error) {
+	for i := 0; ; i++ {
+		v, err := dump()
+		if !errors.Is(err, netlink.ErrDumpInterrupted) || i == 9 {
+			return v, err
+		}
+	}
+}
+
+// Routes lists the host's IPv4 routes.
+func Routes() ([]netlink.Route, error) {
+	return retryDump(func() ([]netlink.Route, error) { return netlink.RouteList(nil, netlink.FAMILY_V4) })
+}

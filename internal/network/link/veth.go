@@ -92,7 +92,7 @@ func configure(h *netlink.Handle, v Veth, ifName string) error {
 	}
 	if v.Gateway.IsValid() {
 		// A second network keeps the first one's default route, as Docker.
-		routes, err := h.RouteList(nil, netlink.FAMILY_V4)
+		routes, err := retryDump(func() ([]netlink.Route, error) { return h.RouteList(nil, netlink.FAMILY_V4) })
 		if err != nil {
 			return fmt.Errorf("list routes: %w", err)
 		}
@@ -110,7 +110,7 @@ func configure(h *netlink.Handle, v Veth, ifName string) error {
 }
 
 func nextEth(h *netlink.Handle) (string, error) {
-	links, err := h.LinkList()
+	links, err := retryDump(h.LinkList)
 	if err != nil {
 		return "", fmt.Errorf("list interfaces: %w", err)
 	}

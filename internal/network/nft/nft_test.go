@@ -3,6 +3,7 @@ package nft
 import (
 	"crypto/rand"
 	"encoding/hex"
+	"errors"
 	"net/netip"
 	"os"
 	"os/exec"
@@ -112,5 +113,36 @@ func BenchmarkApply(b *testing.B) {
 		if err := Apply(name, rs); err != nil {
 			b.Fatal(err)
 		}
+	}
+}
+
+func TestAddAndDeleteForwards(t *testing.T) {
+	needRoot(t)
+	name := uniqueTable(t)
+	br := []Bridge{{Name: "btC", Subnet: netip.MustParsePrefix("10.203.0.0/24")}}
+	f1 := Forward{Proto: "tcp", HostPort: 8081, ContainerIP: netip.MustParseAddr("10.203.0.2"), ContainerPort: 80}
+	f2 := Forward{Proto: "udp", HostIP: netip.MustParseAddr("127.0.0.1"), HostPort: 5354, ContainerIP: netip.MustParseAddr("10.203.0.3"), ContainerPort: 53}
+	if err := AddForwards(name, []Forward{f1}); !errors.Is(err, os.ErrNotExist) {
+		t.Fatalf("AddForwards before Apply: %v, want ErrNotExist", err)
+	}
+	if err := Apply(name, Ruleset{Bridges: br, Forwards: []Forward{f1}}); err != nil {
+		t.Fatal(err)
+	}
+	if err := AddForwards(name, []Forward{f2}); err != nil {
+		t.Fatal(err)
+	}
+	got, _ := listTable(t, name)
+	if !strings.Contains(got, "tcp . 8081 : 10.203.0.2 . 80") || !strings.Contains(got, "127.0.0.1 . udp . 5354 : 10.203.0.3 . 53") {
+		t.Fatalf("both ports expected:\n%s", got)
+	}
+	if err := DeleteForwards(name, []Forward{f1}); err != nil {
+		t.Fatal(err)
+	}
+	if err := DeleteForwards(name, []Forward{f1}); !errors.Is(err, os.ErrNotExist) {
+		t.Fatalf("deleting twice: %v, want ErrNotExist", err)
+	}
+	got, _ = listTable(t, name)
+	if strings.Contains(got, "8081") || !strings.Contains(got, "5354") {
+		t.Fatalf("after deleting 8081:\n%s", got)
 	}
 }

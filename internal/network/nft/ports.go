@@ -85,3 +85,57 @@ func syncPorts(c *nftables.Conn, s skeleton, fwds []Forward, fresh bool) error {
 	}
 	return nil
 }
+
+// AddForwards adds published ports to the maps of a table that Apply made,
+// without reading or rewriting anything else: the cost of a container start.
+func AddForwards(table string, fwds []Forward) error {
+	return changeForwards(table, fwds, true)
+}
+
+// DeleteForwards removes published ports from the maps. Deleting from a
+// map waits for a kernel RCU grace period (~10 ms), so callers do it off
+// the critical path. An element or table that is not there is an error
+// (errors.Is os.ErrNotExist); the caller then falls back to Apply.
+func DeleteForwards(table string, fwds []Forward) error {
+	return changeForwards(table, fwds, false)
+}
+
+func changeForwards(table string, fwds []Forward, add bool) error {
+	if len(fwds) == 0 {
+		return nil
+	}
+	structMu.Lock()
+	defer structMu.Unlock()
+	c, err := nftables.New()
+	if err != nil {
+		return fmt.Errorf("nftables: %w", err)
+	}
+	s := names(&nftables.Table{Family: nftables.TableFamilyIPv4, Name: table})
+	byMap := map[*nftables.Set][]nftables.SetElement{}
+	for _, f := range fwds {
+		e := encode(f)
+		set := s.portsAny
+		if e.ip {
+			set = s.portsIP
+		}
+		el := nftables.SetElement{Key: e.key}
+		if add {
+			el.Val = e.val
+		}
+		byMap[set] = append(byMap[set], el)
+	}
+	for set, els := range byMap {
+		if add {
+			err = c.SetAddElements(set, els)
+		} else {
+			err = c.SetDeleteElements(set, els)
+		}
+		if err != nil {
+			return fmt.Errorf("map %s: %w", set.Name, err)
+		}
+	}
+	if err := c.Flush(); err != nil {
+		return fmt.Errorf("nftables table %s: published ports: %w", table, err)
+	}
+	return nil
+}
