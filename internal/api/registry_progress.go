@@ -18,7 +18,7 @@ type progressMessage struct {
 }
 
 type progressDetail struct {
-	Current int64 `json:"current"`
+	Current int64 `json:"current,omitempty"`
 	Total   int64 `json:"total,omitempty"`
 }
 
@@ -55,7 +55,9 @@ func (p *progressStream) write(m progressMessage) {
 // send is the registry's ProgressFunc.
 func (p *progressStream) send(pr registry.Progress) {
 	m := progressMessage{Status: pr.Status, ID: pr.ID, Aux: pr.Aux}
-	if pr.Detail {
+	// Docker sends an empty progressDetail with every per-layer status: it
+	// is what makes a client redraw the layer's line in place.
+	if pr.Detail || pr.ID != "" {
 		m.ProgressDetail = &progressDetail{Current: pr.Current, Total: pr.Total}
 	}
 	p.write(m)
