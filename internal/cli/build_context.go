@@ -105,9 +105,9 @@ func writeContextTar(ctx context.Context, w io.Writer, dir, name string, extra [
 			if d.IsDir() && !pm.Exclusions() {
 				return filepath.SkipDir
 			}
-			if !d.IsDir() {
-				return nil
-			}
+			// An excluded directory is still entered when an exception
+			// may bring back something inside, but not sent itself.
+			return nil
 		}
 		fi, err := d.Info()
 		if err != nil {
