@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"net"
 	"net/netip"
+	"os"
 	"slices"
 
 	"github.com/berthproject/berth/internal/network/link"
@@ -143,8 +144,13 @@ func (m *Manager) detach(ctx context.Context, e *Endpoint) error {
 	delete(m.eps, e.ID)
 	m.publish()
 	m.stopDNSIfUnused(e.ContainerID)
-	m.retire(e) // the kernel side, off the caller's path (retire.go)
-	return nil
+	// The kernel side is mostly left to the retirer (retire.go).
+	if _, err := os.Stat(e.NetNSPath); err != nil {
+		m.retire(e, e.HostIfName) // stopped: the namespace is going anyway
+		return nil
+	}
+	m.retire(e, "")
+	return link.DeleteLink(e.HostIfName) // running: free its eth name now
 }
 
 // Endpoints returns copies of a container's endpoints.

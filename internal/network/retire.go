@@ -10,17 +10,20 @@ import (
 )
 
 // Detaching is split in two. Detach itself forgets the endpoint (record,
-// state, DNS names) and returns; the kernel side — deleting the veth and
-// the port map elements, each of which waits for an RCU grace period of
-// 10-15 ms — is done by a background retirer, batched. Until it is done,
-// the endpoint's address and host ports stay reserved, so nothing can be
-// handed the same address or port while the old rules still exist; an
-// Attach asking for one of those ports waits for the retirer first.
+// state, DNS names). The kernel side — the port map elements, and the veth
+// if the container's namespace is gone (a stopped container: the kernel is
+// tearing the namespace down and the veth with it) — is removed by a
+// background retirer, batched: each deletion waits for a kernel RCU grace
+// period of 10-30 ms. The veth of a running container (network disconnect)
+// is deleted by Detach itself, so that its eth name is free at once.
+// Until the retirer is done the endpoint's address and host ports stay
+// reserved, so nothing can be handed the same address or port while the
+// old rules exist; an Attach asking for one of those ports waits for it.
 
 // retiree is a detached endpoint whose kernel side is not yet gone.
 type retiree struct {
-	hostIf string
 	netID  string
+	hostIf string   // veth left to delete, or ""
 	ep     Endpoint // for its address and ports
 }
 
@@ -37,13 +40,14 @@ type protoPort struct {
 	port  uint16
 }
 
-// retire queues e's kernel side (mu held).
-func (m *Manager) retire(e *Endpoint) {
+// retire queues e's kernel side (mu held); hostIf is the veth still to
+// delete, if any.
+func (m *Manager) retire(e *Endpoint, hostIf string) {
 	r := &m.retiring
 	if r.ports == nil {
 		r.ports = map[protoPort]int{}
 	}
-	r.queued = append(r.queued, retiree{hostIf: e.HostIfName, netID: e.NetworkID, ep: *e})
+	r.queued = append(r.queued, retiree{netID: e.NetworkID, hostIf: hostIf, ep: *e})
 	for _, p := range e.Ports {
 		r.ports[protoPort{p.Proto, p.HostPort}]++
 	}
@@ -70,6 +74,10 @@ func (m *Manager) retirer() {
 		var wg sync.WaitGroup
 		var fwds []nft.Forward
 		for _, b := range batch {
+			fwds = append(fwds, forwards(&b.ep)...)
+			if b.hostIf == "" {
+				continue
+			}
 			wg.Add(1)
 			go func() {
 				defer wg.Done()
@@ -77,7 +85,6 @@ func (m *Manager) retirer() {
 					m.log.Warn("detach: delete veth", "veth", b.hostIf, "err", err)
 				}
 			}()
-			fwds = append(fwds, forwards(&b.ep)...)
 		}
 		if err := nft.DeleteForwards(m.cfg.Table, fwds); err != nil {
 			// Gone already (a full rewrite in between, or the table went
