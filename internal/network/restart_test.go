@@ -148,3 +148,20 @@ func freePort(t *testing.T) uint16 {
 	defer l.Close()
 	return uint16(l.Addr().(*net.TCPAddr).Port)
 }
+
+// network disconnect then connect of a running container: eth0 again.
+func TestReconnectGetsEth0Again(t *testing.T) {
+	env := newEnv(t, false)
+	n := env.createNet("reconn-"+randHex(3), nil)
+	e, ns := env.attach(n.Name, "c", nil)
+	if err := env.m.Detach(env.ctx, n.Name, e.ContainerID); err != nil {
+		t.Fatal(err)
+	}
+	again, err := env.m.Attach(env.ctx, n.Name, EndpointOptions{ContainerID: e.ContainerID, Name: "c", NetNSPath: ns})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if again.IfName != "eth0" {
+		t.Fatalf("after reconnect the interface is %s, want eth0", again.IfName)
+	}
+}
