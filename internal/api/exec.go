@@ -2,6 +2,7 @@ package api
 
 import (
 	"context"
+	"encoding/binary"
 	"net/http"
 	"time"
 
@@ -51,6 +52,23 @@ func (s *Server) startExec(ctx context.Context, w http.ResponseWriter, r *http.R
 	tty := x.ProcessConfig != nil && x.ProcessConfig.Tty
 	proc, err := s.cfg.Containers.ExecStart(ctx, id, false)
 	if err != nil {
+		// A command that cannot run has an exit code (126, 127), and
+		// Docker reports it in the stream: the client reads the message
+		// there and the code from inspect.
+		if after, ierr := s.cfg.Containers.ExecInspect(ctx, id); ierr == nil && after.ExitCode != nil {
+			client, _, herr := hijack(w, r, streamType(tty))
+			if herr != nil {
+				return herr
+			}
+			defer client.Close()
+			msg := []byte("OCI runtime exec failed: " + err.Error() + "\n")
+			if !tty {
+				msg = append([]byte{2, 0, 0, 0, 0, 0, 0, 0}, msg...)
+				binary.BigEndian.PutUint32(msg[4:8], uint32(len(msg)-8))
+			}
+			_, _ = client.Write(msg)
+			return nil
+		}
 		return err
 	}
 	if proc == nil {
