@@ -69,12 +69,14 @@ func (m *Manager) retirer() {
 			m.mu.Unlock()
 			return
 		}
+		var fwds []nft.Forward // the rules that exist (none on internal networks)
+		for _, b := range batch {
+			fwds = append(fwds, m.forwards(&b.ep)...)
+		}
 		m.mu.Unlock()
 
 		var wg sync.WaitGroup
-		var fwds []nft.Forward
 		for _, b := range batch {
-			fwds = append(fwds, forwards(&b.ep)...)
 			if b.hostIf == "" {
 				continue
 			}
