@@ -13,7 +13,7 @@ here=$(cd "$(dirname "$0")" && pwd)
 source "$here/registry-common.bash"
 
 names=(berth skopeo)
-cmds=("--prepare" "$B rmi -f $image >/dev/null 2>&1 || true" "$B pull -q $image"
+cmds=("--prepare" "$work/fresh-berth.sh" "$B pull -q $image"
 	"--prepare" "rm -rf $work/skopeo-dir" "skopeo copy -q --src-tls-verify=false docker://$image dir:$work/skopeo-dir")
 if [ -n "${pod:-}" ]; then
 	names+=(podman)
@@ -26,3 +26,17 @@ fi
 echo "== hyperfine: ${names[*]} ($RUNS runs each)"
 hyperfine --style basic --runs "$RUNS" --export-csv "$work/pull.csv" "${cmds[@]}" >"$work/hyperfine.out" 2>&1 || { cat "$work/hyperfine.out"; exit 1; }
 report "$work/pull.csv" skopeo 0.55 "${names[@]}"
+
+# Ready to run: peers unpack during the pull, berth when a container first
+# needs the image, so time the pull followed by a first `run --rm … sh -c :`
+# (podman's run needs CAP_SYS_RESOURCE for its rlimits; where it fails,
+# only berth is timed).
+names=(berth)
+cmds=("--prepare" "$work/fresh-berth.sh" "$B pull -q $image && $B run --rm $image sh -c :")
+if [ -n "${pod:-}" ] && $pod run --rm -q --tls-verify=false "$image" sh -c : >/dev/null 2>&1; then
+	names+=(podman)
+	cmds+=("--prepare" "$pod rmi -af >/dev/null 2>&1 || true" "$pod pull -q --tls-verify=false $image >/dev/null && $pod run --rm $image sh -c :")
+fi
+echo "== pull, then the first run: ${names[*]} ($RUNS runs each)"
+hyperfine --style basic --runs "$RUNS" --export-csv "$work/run.csv" "${cmds[@]}" >"$work/hyperfine.out" 2>&1 || { cat "$work/hyperfine.out"; exit 1; }
+report "$work/run.csv" none 0.55 "${names[@]}"

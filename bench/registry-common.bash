@@ -15,6 +15,7 @@ pids=()
 prun=""
 
 cleanup() {
+	if [ -f "$work/berth.pid" ]; then pids+=("$(cat "$work/berth.pid")"); fi
 	for p in "${pids[@]}"; do kill "$p" 2>/dev/null || true; wait "$p" 2>/dev/null || true; done
 	if [ -d "$work/podman" ]; then
 		podman --root "$work/podman" --runroot "$prun" rmi -af >/dev/null 2>&1 || true
@@ -88,9 +89,23 @@ image="$reg/bench/pull:1"
 # --- berth: a daemon on a scratch root that trusts the registry
 sock="$work/berth.sock"
 printf '{"insecure-registries":["%s"]}' "$reg" >"$work/daemon.json"
-"$berth" daemon --config-file "$work/daemon.json" --root "$work/berth-root" --exec-root "$work/berth-run" -H "unix://$sock" --log-level warn >"$work/daemon.log" 2>&1 &
-pids+=($!)
-for _ in $(seq 100); do "$berth" -H "unix://$sock" version >/dev/null 2>&1 && break; sleep 0.1; done
+# fresh-berth.sh (re)starts the daemon on an empty root: a hyperfine
+# --prepare step, so that each timed run starts from an empty store.
+cat >"$work/fresh-berth.sh" <<SH
+#!/usr/bin/env bash
+if [ -f "$work/berth.pid" ]; then
+	pid=\$(cat "$work/berth.pid")
+	kill "\$pid" 2>/dev/null || true
+	while kill -0 "\$pid" 2>/dev/null; do sleep 0.05; done
+fi
+rm -rf "$work/berth-root" "$work/berth-run"
+"$berth" daemon --config-file "$work/daemon.json" --root "$work/berth-root" --exec-root "$work/berth-run" -H "unix://$sock" --log-level warn >>"$work/daemon.log" 2>&1 &
+echo \$! >"$work/berth.pid"
+for _ in \$(seq 100); do "$berth" -H "unix://$sock" version >/dev/null 2>&1 && exit 0; sleep 0.1; done
+echo "berth daemon did not start" >&2; exit 1
+SH
+chmod +x "$work/fresh-berth.sh"
+"$work/fresh-berth.sh"
 B="$berth -H unix://$sock"
 # A config of its own for every client (podman wants the file to exist).
 export DOCKER_CONFIG="$work/docker-config"
