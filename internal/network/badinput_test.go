@@ -65,12 +65,12 @@ func TestBadInput(t *testing.T) {
 		t.Fatal("could not take 127.0.0.11:53 in the test namespace")
 	}
 	defer squatter.Close()
-	before, _ := netlink.LinkList()
+	before := bridgePorts(t, n.Bridge)
 	if _, err := env.m.Attach(env.ctx, n.Name, EndpointOptions{ContainerID: randHex(32), Name: "d", NetNSPath: busy, Ports: mustPorts(t, "0:80")}); err == nil {
 		t.Errorf("attach with 127.0.0.11:53 taken succeeded")
 	}
-	if after, _ := netlink.LinkList(); len(after) != len(before) {
-		t.Errorf("failed attach left interfaces: %d before, %d after", len(before), len(after))
+	if after := bridgePorts(t, n.Bridge); after != before {
+		t.Errorf("failed attach left interfaces on bridge %s: %d before, %d after", n.Bridge, before, after)
 	}
 	if err := env.m.Remove(env.ctx, DefaultNetwork); !errors.Is(err, errdefs.ErrPermissionDenied) {
 		t.Errorf("removing bridge: %v, want PermissionDenied", err)
@@ -81,4 +81,21 @@ func TestBadInput(t *testing.T) {
 	if removed, err := env.m.Prune(env.ctx, nil); err != nil || len(removed) != 0 {
 		t.Errorf("Prune with a busy network removed %v, %v", removed, err)
 	}
+}
+
+// bridgePorts counts the interfaces enslaved to bridge.
+func bridgePorts(t *testing.T, bridge string) int {
+	t.Helper()
+	br, err := netlink.LinkByName(bridge)
+	if err != nil {
+		t.Fatal(err)
+	}
+	links, _ := netlink.LinkList()
+	count := 0
+	for _, l := range links {
+		if l.Attrs().MasterIndex == br.Attrs().Index {
+			count++
+		}
+	}
+	return count
 }

@@ -13,6 +13,7 @@ import (
 
 	"github.com/containerd/errdefs"
 	"github.com/vishvananda/netlink"
+	"golang.org/x/sys/unix"
 )
 
 // EnsureBridge creates bridge name, or adopts an existing one (after a
@@ -70,7 +71,8 @@ func DeleteLink(name string) error {
 		}
 		return fmt.Errorf("interface %s: %w", name, err)
 	}
-	if err := netlink.LinkDel(l); err != nil {
+	// ENODEV: the kernel removed it meanwhile (its namespace went).
+	if err := netlink.LinkDel(l); err != nil && !errors.Is(err, unix.ENODEV) {
 		return fmt.Errorf("delete interface %s: %w", name, err)
 	}
 	return nil
