@@ -39,6 +39,9 @@ func (s *Service) Create(ctx context.Context, req CreateRequest) (_ containertyp
 	if err := validateHostConfig(&hc); err != nil {
 		return resp, err
 	}
+	if err := s.checkNetwork(&hc); err != nil {
+		return resp, err
+	}
 	img, err := s.cfg.Images.Get(ctx, cfg.Image)
 	if err != nil {
 		if errdefs.IsNotFound(err) {
@@ -219,11 +222,6 @@ func validateHostConfig(hc *containertypes.HostConfig) error {
 	}
 	if hc.AutoRemove && !hc.RestartPolicy.IsNone() {
 		return fmt.Errorf("can't create 'AutoRemove' container with restart policy: %w", errdefs.ErrInvalidArgument)
-	}
-	switch nm := hc.NetworkMode; {
-	case nm == "", nm == "default", nm == "bridge", nm == "none", nm == "host", nm.IsContainer():
-	default:
-		return fmt.Errorf("network %s not found: %w", nm, errdefs.ErrNotFound)
 	}
 	if hc.LogConfig.Type != "" && hc.LogConfig.Type != "json-file" && hc.LogConfig.Type != "local" && hc.LogConfig.Type != "none" {
 		return fmt.Errorf("logger: no log driver named '%s' is registered: %w", hc.LogConfig.Type, errdefs.ErrInvalidArgument)

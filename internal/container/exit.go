@@ -35,6 +35,7 @@ func (s *Service) handleExit(e *entry, st ProcState, reason string, startedAt ti
 	ctx := s.bg
 	c := s.record(e)
 	_ = s.cfg.Monitor.Delete(ctx, c.ID)
+	s.detachNetwork(ctx, c.ID)
 	_ = snapshot.Unmount(ctx, s.rootfs(c.ID))
 	finished := st.ExitedAt
 	if finished.IsZero() {

@@ -7,7 +7,6 @@ import (
 	"time"
 
 	containertypes "github.com/moby/moby/api/types/container"
-	"github.com/moby/moby/api/types/network"
 	"github.com/moby/moby/api/types/storage"
 )
 
@@ -48,9 +47,7 @@ func (s *Service) Inspect(ctx context.Context, ref string, size bool) (container
 		Driver: s.cfg.Snapshots.Name(), Platform: "linux", ExecIDs: s.execIDs(c.ID), HostConfig: c.HostConfig,
 		Mounts: c.Mounts, Config: c.Config,
 		GraphDriver: &storage.DriverData{Name: s.cfg.Snapshots.Name(), Data: map[string]string{"MergedDir": s.rootfs(c.ID)}},
-		NetworkSettings: &containertypes.NetworkSettings{
-			SandboxKey: sandboxKey(&c), Ports: network.PortMap{}, Networks: map[string]*network.EndpointSettings{},
-		},
+		NetworkSettings: s.networkSettings(&c),
 	}
 	if resp.Mounts == nil {
 		resp.Mounts = []containertypes.MountPoint{}

@@ -30,6 +30,10 @@ type Config struct {
 	Snapshots snapshot.Snapshotter
 	Volumes   *volume.Service
 	Monitor   Monitor
+	// Networks, when set, gives containers on bridge networks their
+	// endpoints; without it default/bridge mean a private loopback-only
+	// namespace.
+	Networks Networks
 	// InitBinary is the host path of berth's init for --init ("" = none).
 	InitBinary string
 	Logger     *slog.Logger

@@ -115,11 +115,19 @@ func (s *Service) startLocked(ctx context.Context, e *entry, restart bool) (err 
 		code, err := classifyStartError(rootfs, spec.Process, err)
 		return fail(code, err)
 	}
+	if err := s.attachNetwork(ctx, &c, pid); err != nil {
+		_ = s.cfg.Monitor.Kill(ctx, c.ID, 9, true)
+		_, _ = s.cfg.Monitor.Wait(ctx, c.ID)
+		_ = s.cfg.Monitor.Delete(ctx, c.ID)
+		s.detachNetwork(ctx, c.ID)
+		return fail(125, err)
+	}
 	s.connectPending(ctx, e, c.ID)
 	if err := s.cfg.Monitor.Start(ctx, c.ID); err != nil {
 		_ = s.cfg.Monitor.Kill(ctx, c.ID, 9, true)
 		_, _ = s.cfg.Monitor.Wait(ctx, c.ID)
 		_ = s.cfg.Monitor.Delete(ctx, c.ID)
+		s.detachNetwork(ctx, c.ID)
 		code, err := classifyStartError(rootfs, spec.Process, err)
 		return fail(code, err)
 	}

@@ -12,6 +12,7 @@ import (
 
 	"github.com/berthproject/berth/internal/container"
 	"github.com/berthproject/berth/internal/content"
+	"github.com/berthproject/berth/internal/network"
 	"github.com/berthproject/berth/internal/shim"
 	"github.com/berthproject/berth/internal/snapshot"
 	"github.com/berthproject/berth/internal/volume"
@@ -44,12 +45,24 @@ func (s *services) openContainers(ctx context.Context, cfg Config, logger *slog.
 	}
 	s.closers = append(s.closers, mon.Close)
 	vols, _ := s.volumes.(*volume.Service)
-	svc, err := container.New(ctx, container.Config{
+	ccfg := container.Config{
 		Root: filepath.Join(cfg.Root, "containers"), DB: s.db, Images: s.images, Blobs: blobs,
 		Snapshots: snaps, Volumes: vols, Monitor: shimMonitor{mon}, InitBinary: initBinary(), Logger: logger,
-	})
+	}
+	// Bridge networking comes with the network service, when openNetworks
+	// has built one that exposes its Manager.
+	nets, _ := s.networks.(interface{ Manager() *network.Manager })
+	if nets != nil {
+		ccfg.Networks = nets.Manager()
+	}
+	svc, err := container.New(ctx, ccfg)
 	if err != nil {
 		return fmt.Errorf("container service: %w", err)
+	}
+	if nets != nil {
+		if err := nets.Manager().Reconcile(ctx, svc.Running); err != nil {
+			logger.Warn("reconcile network endpoints", "err", err)
+		}
 	}
 	s.closers = append(s.closers, svc.Close)
 	s.containers = svc
