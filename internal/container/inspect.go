@@ -46,7 +46,7 @@ func (s *Service) Inspect(ctx context.Context, ref string, size bool) (container
 		HostsPath: filepath.Join(b, "hosts"), LogPath: lc.Path, Name: "/" + c.Name, RestartCount: c.RestartCount,
 		Driver: s.cfg.Snapshots.Name(), Platform: "linux", ExecIDs: s.execIDs(c.ID), HostConfig: c.HostConfig,
 		Mounts: c.Mounts, Config: c.Config,
-		GraphDriver: &storage.DriverData{Name: s.cfg.Snapshots.Name(), Data: map[string]string{"MergedDir": s.rootfs(c.ID)}},
+		GraphDriver:     &storage.DriverData{Name: s.cfg.Snapshots.Name(), Data: map[string]string{"MergedDir": s.rootfs(c.ID)}},
 		NetworkSettings: s.networkSettings(&c),
 	}
 	if resp.Mounts == nil {
