@@ -86,7 +86,7 @@ touch_src="date +%s%N > $ctx/src/file3.txt"
 $b_build >/dev/null && $p_build >/dev/null
 
 bench() { # name, prepare, berth command, podman command
-	hyperfine -N --style basic --runs "$RUNS" --warmup 1 --prepare "$2" \
+	hyperfine -N --show-output --runs "$RUNS" --warmup 1 --prepare "$2" \
 		--export-json "$work/$1.json" -n berth "$3" -n podman "$4" >"$work/$1.txt" 2>&1 ||
 		{ cat "$work/$1.txt"; exit 1; }
 	python3 - "$work/$1.json" "$1" <<'PY'
