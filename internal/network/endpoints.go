@@ -70,8 +70,11 @@ func (m *Manager) Attach(ctx context.Context, ref string, o EndpointOptions) (*E
 		return nil, err
 	}
 	undo = append(undo, func() { pool.Release(ip) })
-	if e.Ports, err = m.ports.reserve(o.Ports); err != nil {
-		return fail(err)
+	// Docker publishes nothing from an internal network: ports are ignored.
+	if !n.Internal {
+		if e.Ports, err = m.ports.reserve(o.Ports); err != nil {
+			return fail(err)
+		}
 	}
 	undo = append(undo, func() { m.ports.release(e.Ports) })
 	ifName, err := link.AddVeth(link.Veth{Bridge: n.Bridge, HostName: e.HostIfName, NetNSPath: o.NetNSPath,

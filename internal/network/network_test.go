@@ -135,7 +135,10 @@ func TestIsolationAndInternal(t *testing.T) {
 	in := env.createNet("int-"+randHex(3), func(o *CreateOptions) { o.Internal = true })
 	_, ns1 := env.attach(n1.Name, "one", nil)
 	two, ns2 := env.attach(n2.Name, "two", nil)
-	inner, nsIn := env.attach(in.Name, "inner", nil)
+	inner, nsIn := env.attach(in.Name, "inner", func(o *EndpointOptions) { o.Ports = mustPorts(t, "0:80") })
+	if len(inner.Ports) != 0 {
+		t.Errorf("ports published from an internal network: %v", inner.Ports)
+	}
 	peer, nsPeer := env.attach(in.Name, "peer", nil)
 	p2 := serveIn(t, ns2, 0, "two")
 	if _, err := dial(t, ns1, netip.AddrPortFrom(two.IP(), p2)); err == nil {
