@@ -186,18 +186,27 @@ func (s *Service) pullConfig(ctx context.Context, ep *endpoint, path string, des
 	return raw, in.PutBlob(ctx, desc, raw)
 }
 
-// pullLayers fetches the layers the store lacks, layerJobs at a time.
+// pullLayers reuses the layers the store has and fetches the others,
+// layerJobs at a time.
 func (s *Service) pullLayers(ctx context.Context, ep *endpoint, path string, layers []ocispec.Descriptor, in *image.Ingest, rep *reporter) ([]image.LayerInfo, error) {
-	for _, l := range layers {
-		rep.status(shortID(l.Digest), "Pulling fs layer")
+	infos := make([]image.LayerInfo, len(layers))
+	reused := make([]bool, len(layers))
+	for i, l := range layers {
+		if infos[i], reused[i] = in.Reuse(ctx, l, true); reused[i] {
+			rep.status(shortID(l.Digest), "Already exists")
+		} else {
+			rep.status(shortID(l.Digest), "Pulling fs layer")
+		}
 	}
 	ctx, cancel := context.WithCancel(ctx)
 	defer cancel()
-	infos := make([]image.LayerInfo, len(layers))
 	errs := make([]error, len(layers))
 	sem := make(chan struct{}, layerJobs)
 	var wg sync.WaitGroup
 	for i, l := range layers {
+		if reused[i] {
+			continue
+		}
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
@@ -224,13 +233,10 @@ func (s *Service) pullLayers(ctx context.Context, ep *endpoint, path string, lay
 	return infos, errors.Join(errs...)
 }
 
-// pullLayer fetches one layer into the store, or reuses it.
+// pullLayer fetches one layer into the store, or stores it from what an
+// interrupted pull left.
 func (s *Service) pullLayer(ctx context.Context, ep *endpoint, path string, desc ocispec.Descriptor, in *image.Ingest, rep *reporter) (image.LayerInfo, error) {
 	id := shortID(desc.Digest)
-	if li, ok := in.Reuse(ctx, desc, true); ok {
-		rep.status(id, "Already exists")
-		return li, nil
-	}
 	if li, ok := s.resumeFinished(ctx, desc, in); ok {
 		rep.status(id, "Download complete")
 		rep.status(id, "Pull complete")

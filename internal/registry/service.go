@@ -51,7 +51,13 @@ type Service struct {
 	// pulls serialises pulls of the same reference, so that two clients
 	// pulling one image share the blobs rather than race for them.
 	mu    sync.Mutex
-	pulls map[string]*sync.Mutex
+	pulls map[string]*pullLock
+}
+
+// pullLock is one reference's lock and how many pulls hold or wait for it.
+type pullLock struct {
+	sync.Mutex
+	users int
 }
 
 // New returns the registry service storing into images.
@@ -59,7 +65,7 @@ func New(cfg Config, images *image.Service) (*Service, error) {
 	if cfg.CertsDir == "" {
 		cfg.CertsDir = DefaultCertsDir
 	}
-	s := &Service{cfg: cfg, images: images, insecure: map[string]bool{}, pulls: map[string]*sync.Mutex{}}
+	s := &Service{cfg: cfg, images: images, insecure: map[string]bool{}, pulls: map[string]*pullLock{}}
 	for _, r := range cfg.Insecure {
 		if _, n, err := net.ParseCIDR(r); err == nil {
 			s.insecNets = append(s.insecNets, n)
@@ -122,12 +128,20 @@ func (s *Service) isInsecure(host string) bool {
 // lockPull serialises pulls of one reference.
 func (s *Service) lockPull(ref string) func() {
 	s.mu.Lock()
-	m, ok := s.pulls[ref]
+	l, ok := s.pulls[ref]
 	if !ok {
-		m = &sync.Mutex{}
-		s.pulls[ref] = m
+		l = &pullLock{}
+		s.pulls[ref] = l
 	}
+	l.users++
 	s.mu.Unlock()
-	m.Lock()
-	return m.Unlock
+	l.Lock()
+	return func() {
+		l.Unlock()
+		s.mu.Lock()
+		if l.users--; l.users == 0 {
+			delete(s.pulls, ref)
+		}
+		s.mu.Unlock()
+	}
 }
