@@ -1,6 +1,7 @@
 package e2e
 
 import (
+	"io"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -29,9 +30,14 @@ func buildContextDir(t *testing.T, dockerfile string, files map[string]string) s
 // dockerLegacy runs the real docker CLI's classic builder against d.
 func (d *daemon) dockerLegacy(t *testing.T, args ...string) result {
 	t.Helper()
+	return d.dockerLegacyIn(t, nil, args...)
+}
+
+func (d *daemon) dockerLegacyIn(t *testing.T, stdin io.Reader, args ...string) result {
+	t.Helper()
 	home := t.TempDir()
 	env := []string{"DOCKER_HOST=" + d.host, "DOCKER_CONFIG=" + filepath.Join(home, ".docker"), "HOME=" + home, "DOCKER_BUILDKIT=0"}
-	return runCmd(t, nil, env, dockerBin, args...)
+	return runCmd(t, stdin, env, dockerBin, args...)
 }
 
 const e2eDockerfile = `FROM busybox
@@ -72,6 +78,20 @@ func TestDockerCLILegacyBuilderBuildsAgainstBerth(t *testing.T) {
 	r = d.dockerLegacy(t, "build", "-t", "e2e/app:v1", "--build-arg", "WHO=docker", dir)
 	if r.code != 0 || strings.Contains(r.stdout, "Running in") || strings.Count(r.stdout, "Using cache") != 5 || !strings.Contains(r.stdout, "Successfully built "+id[1]) {
 		t.Errorf("cached rebuild: %s", r)
+	}
+
+	// -q with --iidfile, and a Dockerfile on stdin with a context dir.
+	iid := filepath.Join(t.TempDir(), "iid")
+	r = d.dockerLegacy(t, "build", "-q", "--iidfile", iid, "--build-arg", "WHO=docker", dir)
+	if b, _ := os.ReadFile(iid); r.code != 0 || !strings.HasPrefix(string(b), "sha256:"+id[1]) || !strings.Contains(r.stdout, "sha256:"+id[1]) {
+		t.Errorf("docker build -q --iidfile: %s (iidfile %q)", r, b)
+	}
+	r = d.dockerLegacyIn(t, strings.NewReader("FROM busybox\nCOPY greeting.txt /g\n"), "build", "-f", "-", "-t", "e2e/stdin", dir)
+	if r.code != 0 || !strings.Contains(r.stdout, "Successfully tagged e2e/stdin:latest") {
+		t.Errorf("docker build -f -: %s", r)
+	}
+	if r := d.dockerLegacy(t, "builder", "prune", "-f"); r.code != 0 || !strings.Contains(r.stdout, "Total reclaimed space") {
+		t.Errorf("docker builder prune: %s", r)
 	}
 
 	// A failing RUN: the docker CLI shows Docker's message and fails.
