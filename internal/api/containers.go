@@ -65,6 +65,7 @@ func (s *Server) registerContainerRoutes() {
 	s.exact["POST /containers/prune"] = s.pruneContainers
 	s.exact["POST /commit"] = s.commitContainer
 	s.exact["GET /events"] = s.events
+	s.exact["GET /system/df"] = s.systemDF
 	s.named("/containers/",
 		namedRoute{"GET", "/json", s.inspectContainer},
 		namedRoute{"POST", "/start", s.startContainer},
