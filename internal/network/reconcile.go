@@ -7,6 +7,7 @@ import (
 	"os"
 
 	"github.com/berthproject/berth/internal/network/link"
+	"github.com/berthproject/berth/internal/network/nft"
 	"github.com/berthproject/berth/internal/network/portspec"
 )
 
@@ -44,5 +45,29 @@ func (m *Manager) Reconcile(ctx context.Context, alive func(containerID string) 
 		}
 	}
 	errs = append(errs, m.applyRules())
+	return errors.Join(errs...)
+}
+
+// Teardown removes berth's whole kernel state: every endpoint (detached),
+// every bridge, the default one included, and the nftables table. The
+// network records stay, so the next New makes the bridges again. For a
+// daemon that stops with no container running, and for tests: afterwards
+// `ip link` and `nft list ruleset` show nothing of berth.
+func (m *Manager) Teardown(ctx context.Context) error {
+	m.mu.Lock()
+	var errs []error
+	for _, e := range m.eps {
+		errs = append(errs, m.detach(ctx, e))
+	}
+	m.mu.Unlock()
+	errs = append(errs, m.Settle(ctx))
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	for _, n := range m.nets {
+		if n.Driver == "bridge" {
+			errs = append(errs, link.DeleteBridge(n.Bridge))
+		}
+	}
+	errs = append(errs, nft.Apply(m.cfg.Table, nft.Ruleset{}))
 	return errors.Join(errs...)
 }

@@ -165,3 +165,27 @@ func TestReconnectGetsEth0Again(t *testing.T) {
 		t.Fatalf("after reconnect the interface is %s, want eth0", again.IfName)
 	}
 }
+
+func TestTeardownLeavesNothingAndNewRestores(t *testing.T) {
+	env := newEnv(t, true)
+	n := env.createNet("td-"+randHex(3), nil)
+	e, _ := env.attach(n.Name, "c", func(o *EndpointOptions) { o.Ports = mustPorts(t, "0:80") })
+	if err := env.m.Teardown(env.ctx); err != nil {
+		t.Fatal(err)
+	}
+	for _, br := range []string{n.Bridge, env.cfg.DefaultBridge, e.HostIfName} {
+		if link.Exists(br) {
+			t.Errorf("interface %s left after Teardown", br)
+		}
+	}
+	if rules, ok := nftTable(env.cfg.Table); ok {
+		t.Errorf("table left after Teardown:\n%s", rules)
+	}
+	env.restart(func(string) bool { return false })
+	if !link.Exists(n.Bridge) || !link.Exists(env.cfg.DefaultBridge) {
+		t.Fatalf("bridges not made again at start")
+	}
+	if _, ok := nftTable(env.cfg.Table); !ok {
+		t.Fatalf("table not made again at start")
+	}
+}
