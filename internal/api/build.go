@@ -19,9 +19,8 @@ type BuildService interface {
 	// Build builds the context read from body; progress goes to rep.
 	Build(ctx context.Context, body io.Reader, opts build.Options, rep build.Reporter) (string, error)
 	Prune(ctx context.Context) (build.PruneReport, error)
-	// DiskUsage is the number of cache entries and the size of the
-	// builder's unpacked layers, for GET /system/df's BuildCache.
-	DiskUsage(ctx context.Context) (entries int, size int64, err error)
+	// CacheUsage lists the cache entries, for GET /system/df.
+	CacheUsage(ctx context.Context) ([]build.CacheInfo, error)
 }
 
 // registerBuildRoutes adds the build routes. A nil service registers none.

@@ -40,7 +40,9 @@ func (f *fakeBuilder) Prune(ctx context.Context) (build.PruneReport, error) {
 	return build.PruneReport{Deleted: []string{"k1"}, Reclaimed: 42}, nil
 }
 
-func (f *fakeBuilder) DiskUsage(ctx context.Context) (int, int64, error) { return 1, 42, nil }
+func (f *fakeBuilder) CacheUsage(ctx context.Context) ([]build.CacheInfo, error) {
+	return []build.CacheInfo{{Key: "k1", Description: "/bin/sh -c make", Size: 42}, {Key: "k2", Description: "/bin/sh -c #(nop)  ENV A=b"}}, nil
+}
 
 func TestBuildRouteStreamsDockerMessages(t *testing.T) {
 	fb := &fakeBuilder{}
@@ -86,5 +88,18 @@ func TestNoBuilderNoRoute(t *testing.T) {
 	s := NewServer(Config{Images: newFakeImages()})
 	if rec := do(t, s, "POST", "/build", ""); rec.Code != 404 {
 		t.Errorf("POST /build without a builder: %d", rec.Code)
+	}
+}
+
+func TestBuildCacheUsage(t *testing.T) {
+	s := NewServer(Config{Images: newFakeImages(), Builder: &fakeBuilder{}})
+	recs, du, err := s.buildCacheUsage(context.Background())
+	if err != nil || len(recs) != 2 || recs[0].ID != "k1" || recs[0].Size != 42 || recs[0].Type != "regular" ||
+		du.TotalCount != 2 || du.TotalSize != 42 || du.Reclaimable != 42 || du.ActiveCount != 0 {
+		t.Errorf("build cache usage: %+v %+v %v", recs, du, err)
+	}
+	s = NewServer(Config{Images: newFakeImages()})
+	if recs, du, err := s.buildCacheUsage(context.Background()); err != nil || recs == nil || len(recs) != 0 || du.TotalCount != 0 {
+		t.Errorf("without a builder: %+v %+v %v", recs, du, err)
 	}
 }

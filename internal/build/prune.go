@@ -2,7 +2,9 @@ package build
 
 import (
 	"context"
+	"encoding/json"
 	"fmt"
+	"time"
 
 	"github.com/berthproject/berth/internal/snapshot"
 	"github.com/berthproject/berth/internal/store"
@@ -62,19 +64,45 @@ func (b *Builder) Prune(ctx context.Context) (PruneReport, error) {
 	return rep, nil
 }
 
-// DiskUsage is the size of the builder's unpacked layers and the number
-// of cache entries, for `system df`.
-func (b *Builder) DiskUsage(ctx context.Context) (entries int, size int64, err error) {
-	err = b.cfg.DB.View(ctx, func(tx *store.Tx) error {
-		return tx.ForEach(cacheBucket, func(string, []byte) error { entries++; return nil })
+// CacheInfo describes one build cache entry, for `system df`.
+type CacheInfo struct {
+	Key string
+	// Description is the step's history entry.
+	Description string
+	Created     time.Time
+	// Size is the size of the layer the step made (0 for a metadata step).
+	Size int64
+}
+
+// CacheUsage lists the build cache entries.
+func (b *Builder) CacheUsage(ctx context.Context) ([]CacheInfo, error) {
+	var out []CacheInfo
+	err := b.cfg.DB.View(ctx, func(tx *store.Tx) error {
+		return tx.ForEach(cacheBucket, func(key string, raw []byte) error {
+			var e cacheEntry
+			if err := json.Unmarshal(raw, &e); err != nil {
+				return nil // a damaged entry is skipped, as a lookup would
+			}
+			var img struct {
+				History []struct {
+					CreatedBy  string `json:"created_by"`
+					EmptyLayer bool   `json:"empty_layer"`
+				} `json:"history"`
+			}
+			_ = json.Unmarshal(e.Config, &img)
+			ci := CacheInfo{Key: key, Created: e.Created}
+			if n := len(img.History); n > 0 {
+				ci.Description = img.History[n-1].CreatedBy
+				if !img.History[n-1].EmptyLayer && len(e.Layers) > 0 {
+					ci.Size = e.Layers[len(e.Layers)-1].Size
+				}
+			}
+			out = append(out, ci)
+			return nil
+		})
 	})
 	if err != nil {
-		return 0, 0, err
+		return nil, fmt.Errorf("list build cache: %w", err)
 	}
-	_ = b.cfg.Snapshots.Walk(ctx, func(i snapshot.Info) error {
-		u, _ := b.cfg.Snapshots.Usage(ctx, i.Key)
-		size += u.Size
-		return nil
-	})
-	return entries, size, nil
+	return out, nil
 }
