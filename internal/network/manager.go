@@ -9,9 +9,14 @@
 // with the set of live containers (stale endpoints are removed, the DNS
 // servers and port reservations of live ones come back). The container
 // service calls Attach when a container's namespace exists and before its
-// process runs, and Detach (or DetachAll) when it stops. Close, at daemon
-// shutdown, stops DNS servers and frees port reservations but leaves the
-// kernel state: running containers keep their network.
+// process runs, and Detach (or DetachAll) when it stops; the kernel side of
+// a detach finishes in the background (Settle waits for it). Close, at
+// daemon shutdown, stops DNS servers and frees port reservations but leaves
+// the kernel state: running containers keep their network. Teardown
+// removes that state too.
+//
+// One Manager owns its nftables table and bridges: two daemons must not
+// share a table name or a default bridge name.
 package network
 
 import (
