@@ -77,6 +77,15 @@ func TestCacheSurvivesRestartAndPrune(t *testing.T) {
 	if id2 != id1 || strings.Contains(out, "Running in") {
 		t.Errorf("after a restart the rebuild was not cached (%s → %s):\n%s", id1, id2, out)
 	}
+	infos, err := e.b.CacheUsage(context.Background())
+	if err != nil || len(infos) != 5 {
+		t.Fatalf("cache usage: %d entries, %v", len(infos), err)
+	}
+	for _, ci := range infos {
+		if layer := !strings.Contains(ci.Description, "#(nop)") || strings.Contains(ci.Description, "COPY"); layer != (ci.Size > 0) {
+			t.Errorf("cache entry %q has size %d", ci.Description, ci.Size)
+		}
+	}
 	rep, err := e.b.Prune(context.Background())
 	if err != nil || len(rep.Deleted) != 5 || rep.Reclaimed == 0 {
 		t.Errorf("prune: %+v, %v", rep, err)
