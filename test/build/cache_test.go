@@ -2,6 +2,7 @@ package build_test
 
 import (
 	"context"
+	"fmt"
 	"os"
 	"path/filepath"
 	"regexp"
@@ -164,5 +165,26 @@ func TestBuilderRecoversLeftovers(t *testing.T) {
 	}
 	if _, err := sn2.Stat(ctx, "build-leftover"); err == nil {
 		t.Error("writable layer of a dead build still there")
+	}
+}
+
+// Builds run concurrently: they share the unpacked layers and the cache.
+func TestConcurrentBuilds(t *testing.T) {
+	e := newEnv(t)
+	dirs := []string{e.caseDir("cache"), e.caseDir("multistage"), e.caseDir("cache")}
+	errs := make(chan error, len(dirs))
+	for _, dir := range dirs {
+		go func() {
+			_, rep, err := e.build(dir, build.Options{NoCache: true})
+			if err != nil {
+				err = fmt.Errorf("%s: %w\n%s", dir, err, rep)
+			}
+			errs <- err
+		}()
+	}
+	for range dirs {
+		if err := <-errs; err != nil {
+			t.Error(err)
+		}
 	}
 }
