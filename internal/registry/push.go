@@ -8,6 +8,8 @@ import (
 	"log/slog"
 	"net/http"
 	"net/url"
+	"os"
+	"slices"
 	"strings"
 	"sync"
 
@@ -96,15 +98,32 @@ func (s *Service) pushImage(ctx context.Context, ref imageRef, img image.Pushabl
 	if err != nil {
 		return err
 	}
-	blobs := append([]ocispec.Descriptor{}, img.Layers...)
-	if err := s.pushBlobs(ctx, ep, ref.path, blobs, sources, rep); err != nil {
+	// An image pulled through an index is pushed byte for byte, so that
+	// the index still names its manifest; others get gzipped layers.
+	gzipLayers := img.Index == nil && s.gzipDir() != ""
+	layers, made, err := s.pushBlobs(ctx, ep, ref.path, img.Layers, img.Manifest.MediaType, gzipLayers, sources, rep)
+	defer func() {
+		for _, f := range made {
+			os.Remove(f)
+		}
+	}()
+	if err != nil {
 		return err
 	}
 	// The config is not shown in Docker's progress.
 	if err := s.pushBlob(ctx, ep, ref.path, img.Config, sources, nil); err != nil {
 		return err
 	}
-	top, err := s.pushManifests(ctx, ep, ref.path, tag, img, sources)
+	raw, err := s.images.ReadBlob(ctx, img.Manifest.Digest)
+	if err != nil {
+		return err
+	}
+	if !slices.EqualFunc(layers, img.Layers, func(a, b ocispec.Descriptor) bool { return a.Digest == b.Digest }) {
+		if raw, img.Manifest, err = rewriteManifest(raw, img.Manifest.MediaType, layers); err != nil {
+			return err
+		}
+	}
+	top, err := s.pushManifests(ctx, ep, ref.path, tag, img, raw, sources)
 	if err != nil {
 		return err
 	}
@@ -113,11 +132,15 @@ func (s *Service) pushImage(ctx context.Context, ref imageRef, img image.Pushabl
 	return s.images.AddRepoDigest(ctx, img.ID, ref.repo()+"@"+top.Digest.String())
 }
 
-// pushBlobs pushes layers, layerJobs at a time.
-func (s *Service) pushBlobs(ctx context.Context, ep *endpoint, path string, blobs []ocispec.Descriptor, sources []string, rep *reporter) error {
+// pushBlobs pushes layers, layerJobs at a time, gzipping the uncompressed
+// ones when gzipLayers is set. It returns the layers as pushed and the
+// compressed files it made.
+func (s *Service) pushBlobs(ctx context.Context, ep *endpoint, path string, blobs []ocispec.Descriptor, manifestType string, gzipLayers bool, sources []string, rep *reporter) ([]ocispec.Descriptor, []string, error) {
 	for _, b := range blobs {
 		rep.status(shortID(b.Digest), "Preparing")
 	}
+	pushed := slices.Clone(blobs)
+	made := make([]string, len(blobs))
 	ctx, cancel := context.WithCancel(ctx)
 	defer cancel()
 	sem := make(chan struct{}, layerJobs)
@@ -126,7 +149,7 @@ func (s *Service) pushBlobs(ctx context.Context, ep *endpoint, path string, blob
 		once  sync.Once
 		first error
 	)
-	for _, b := range blobs {
+	for i, b := range blobs {
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
@@ -136,7 +159,14 @@ func (s *Service) pushBlobs(ctx context.Context, ep *endpoint, path string, blob
 				return
 			}
 			defer func() { <-sem }()
-			if err := s.pushBlob(ctx, ep, path, b, sources, rep); err != nil {
+			var err error
+			if gzipLayers && isUncompressedLayer(b.MediaType) {
+				pushed[i], made[i], err = s.gzippedLayer(ctx, ep, path, b, manifestType)
+			}
+			if err == nil {
+				err = s.pushBlob(ctx, ep, path, pushed[i], sources, rep)
+			}
+			if err != nil {
 				once.Do(func() { first = err; cancel() })
 			}
 		}()
@@ -145,7 +175,7 @@ func (s *Service) pushBlobs(ctx context.Context, ep *endpoint, path string, blob
 	if first == nil {
 		first = ctx.Err()
 	}
-	return first
+	return pushed, slices.DeleteFunc(made, func(f string) bool { return f == "" }), first
 }
 
 // pushBlob makes one blob present in the repository: it is there already,
@@ -230,7 +260,7 @@ func (e *endpoint) startUpload(ctx context.Context, path string, q url.Values) (
 
 // upload sends a stored blob in one PUT, with progress.
 func (s *Service) upload(ctx context.Context, ep *endpoint, loc string, d ocispec.Descriptor, id string, rep *reporter) error {
-	blob, err := s.images.OpenBlob(ctx, d.Digest)
+	blob, size, err := s.openForPush(ctx, d.Digest)
 	if err != nil {
 		return err
 	}
@@ -242,15 +272,15 @@ func (s *Service) upload(ctx context.Context, ep *endpoint, loc string, d ocispe
 	q := u.Query()
 	q.Set("digest", d.Digest.String())
 	u.RawQuery = q.Encode()
-	var body io.Reader = io.NewSectionReader(blob, 0, blob.Size())
+	var body io.Reader = blob
 	if rep != nil {
-		body = &countingReader{r: body, c: &byteCounter{r: rep, id: id, status: "Pushing", total: blob.Size()}}
+		body = &countingReader{r: body, c: &byteCounter{r: rep, id: id, status: "Pushing", total: size}}
 	}
 	req, err := http.NewRequestWithContext(ctx, http.MethodPut, u.String(), body)
 	if err != nil {
 		return invalid(err)
 	}
-	req.ContentLength = blob.Size()
+	req.ContentLength = size
 	req.Header.Set("Content-Type", "application/octet-stream")
 	resp, err := ep.client.Do(req)
 	if err != nil {
@@ -295,11 +325,7 @@ func (e *endpoint) putManifest(ctx context.Context, path, object string, desc oc
 
 // pushManifests puts the image manifest, then its index when the index can
 // be kept whole; it returns what the tag names.
-func (s *Service) pushManifests(ctx context.Context, ep *endpoint, path, tag string, img image.Pushable, sources []string) (ocispec.Descriptor, error) {
-	raw, err := s.images.ReadBlob(ctx, img.Manifest.Digest)
-	if err != nil {
-		return ocispec.Descriptor{}, err
-	}
+func (s *Service) pushManifests(ctx context.Context, ep *endpoint, path, tag string, img image.Pushable, raw []byte, sources []string) (ocispec.Descriptor, error) {
 	if img.Index == nil {
 		return img.Manifest, ep.putManifest(ctx, path, tag, img.Manifest, raw)
 	}

@@ -51,6 +51,14 @@ func TestRegistryPushPullRoundTrip(t *testing.T) {
 	if got := inspectField(t, c, ref, "{{json .RepoDigests}}"); !strings.Contains(got, reg.addr+"/team/busybox@"+pushed) {
 		t.Errorf("RepoDigests after push = %s", got)
 	}
+	// The imported (uncompressed) layer went out gzipped, as Docker's do,
+	// and the compressed copy made for the push is gone.
+	if raw, err := exec.Command("skopeo", "inspect", "--tls-verify=false", "--raw", "docker://"+ref).Output(); err != nil || !strings.Contains(string(raw), ocispec.MediaTypeImageLayerGzip) {
+		t.Errorf("pushed manifest: %v %s", err, raw)
+	}
+	if left, _ := filepath.Glob(filepath.Join(d.root, "registry", "gzip", "*.tar.gz")); len(left) != 0 {
+		t.Errorf("compressed layers left after the push: %v", left)
+	}
 	// A second push finds every layer there.
 	if out := c.ok(t, "push", ref); !strings.Contains(out, "Layer already exists") {
 		t.Errorf("second push:\n%s", out)
