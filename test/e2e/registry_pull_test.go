@@ -246,7 +246,9 @@ func TestRegistryPodmanInterop(t *testing.T) {
 		}
 		return string(out)
 	}
-	t.Cleanup(func() { exec.Command("podman", "--root", root, "--runroot", runroot, "--storage-driver", "vfs", "rmi", "-af").Run() })
+	t.Cleanup(func() {
+		exec.Command("podman", "--root", root, "--runroot", runroot, "--storage-driver", "vfs", "rmi", "-af").Run()
+	})
 	podman("pull", "-q", "--tls-verify=false", ref)
 	if got := strings.TrimSpace(podman("image", "inspect", "--format", "{{.Digest}}", ref)); got != pushed {
 		t.Errorf("podman pulled digest %s, berth pushed %s", got, pushed)
