@@ -25,6 +25,8 @@ const (
 	// blobAttempts bounds the retries of one blob: a registry that keeps
 	// failing fails the pull after a few seconds, without a retry storm.
 	blobAttempts = 4
+	// stallTimeout is how long a blob download may receive nothing.
+	stallTimeout = 30 * time.Second
 )
 
 var manifestAccept = strings.Join([]string{
@@ -165,7 +167,13 @@ func (e *endpoint) fetchBlob(ctx context.Context, path string, desc ocispec.Desc
 
 // fetchOnce makes one request; retry says whether the failure is transient.
 func (e *endpoint) fetchOnce(ctx context.Context, path string, desc ocispec.Descriptor, w blobSink, count *byteCounter) (retry bool, err error) {
-	req, err := http.NewRequestWithContext(ctx, http.MethodGet, e.url("/v2/%s/blobs/%s", path, desc.Digest), nil)
+	// A body that stops flowing for stallTimeout is cut, and the blob
+	// resumed: the header timeout does not cover a stalled body.
+	reqCtx, cancel := context.WithCancel(ctx)
+	defer cancel()
+	stall := time.AfterFunc(stallTimeout, cancel)
+	defer stall.Stop()
+	req, err := http.NewRequestWithContext(reqCtx, http.MethodGet, e.url("/v2/%s/blobs/%s", path, desc.Digest), nil)
 	if err != nil {
 		return false, invalid(err)
 	}
@@ -193,6 +201,7 @@ func (e *endpoint) fetchOnce(ctx context.Context, path string, desc ocispec.Desc
 	buf := make([]byte, 256<<10)
 	for {
 		n, rerr := limited.Read(buf)
+		stall.Reset(stallTimeout)
 		if n > 0 {
 			if _, werr := w.Write(buf[:n]); werr != nil {
 				return false, werr

@@ -10,6 +10,7 @@ import (
 	"slices"
 	"strings"
 	"sync"
+	"time"
 
 	"github.com/berthproject/berth/internal/image"
 	"github.com/containerd/errdefs"
@@ -192,20 +193,35 @@ func (s *Service) pushBlob(ctx context.Context, ep *endpoint, path string, d oci
 		return nil
 	}
 	// A mount names one source; when the registry cannot mount from it,
-	// it opens a plain upload instead, which is used.
+	// it opens a plain upload instead, which is used. An upload cut by a
+	// transient failure starts again, a bounded number of times.
 	var q url.Values
 	if len(sources) > 0 {
 		q = url.Values{"mount": {d.Digest.String()}, "from": {sources[0]}}
 	}
-	loc, mounted, err := ep.startUpload(ctx, path, q)
-	if err != nil {
-		return err
+	var err error
+	for attempt := 0; attempt < blobAttempts; attempt++ {
+		if attempt > 0 {
+			select {
+			case <-ctx.Done():
+				return ctx.Err()
+			case <-time.After(time.Duration(attempt*attempt) * 250 * time.Millisecond):
+			}
+		}
+		var loc string
+		var mounted bool
+		if loc, mounted, err = ep.startUpload(ctx, path, q); err != nil {
+			return err
+		}
+		if mounted {
+			show("Mounted from " + sources[0])
+			return nil
+		}
+		if err = s.upload(ctx, ep, loc, d, id, rep); err == nil || !errdefs.IsUnavailable(err) || ctx.Err() != nil {
+			return err
+		}
 	}
-	if mounted {
-		show("Mounted from " + sources[0])
-		return nil
-	}
-	return s.upload(ctx, ep, loc, d, id, rep)
+	return err
 }
 
 func (e *endpoint) hasBlob(ctx context.Context, path string, d digest.Digest) (bool, error) {
