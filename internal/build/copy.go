@@ -116,7 +116,8 @@ func (r *buildRun) copyLike(ctx context.Context, st *stage, cmd instructions.Com
 	}
 	layers := slices.Clone(st.layers)
 	return change{
-		createdBy: nop(fmt.Sprintf("%s %s in %s ", spec.what, hash, dest)),
+		// The destination as written, as Docker words it.
+		createdBy: nop(fmt.Sprintf("%s %s in %s ", spec.what, hash, spec.dest)),
 		keyExtra:  fmt.Sprintf("chown=%s chmod=%s from=%s", spec.chown, spec.chmod, spec.from),
 		fs: func(ctx context.Context) (*image.BuiltLayer, error) {
 			return r.withRW(ctx, layers, func(rootfs string) error {
