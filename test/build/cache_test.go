@@ -188,3 +188,19 @@ func TestConcurrentBuilds(t *testing.T) {
 		}
 	}
 }
+
+// Where overlayfs cannot be used, the copy snapshotter builds the same.
+func TestCopySnapshotterBuilds(t *testing.T) {
+	e := newEnv(t)
+	e.copySnapshots = true
+	e.b = e.newBuilder()
+	dir := e.caseDir("cache")
+	id1, _ := e.mustBuild(dir, build.Options{Tags: []string{"copy"}})
+	if got := readFile(t, e.rootfs("copy"), "from-b.txt"); got != "b\n" {
+		t.Errorf("from-b.txt = %q", got)
+	}
+	id2, out := e.mustBuild(dir, build.Options{})
+	if id2 != id1 || strings.Contains(out, "Running in") {
+		t.Errorf("cached rebuild on the copy snapshotter:\n%s", out)
+	}
+}

@@ -26,11 +26,13 @@ import (
 
 // env is a builder over stores of its own, with busybox:latest imported.
 type env struct {
-	t      *testing.T
-	root   string
-	db     *store.DB
-	images *image.Service
-	b      *build.Builder
+	t    *testing.T
+	root string
+	// copySnapshots selects the copy snapshotter (overlay's fallback).
+	copySnapshots bool
+	db            *store.DB
+	images        *image.Service
+	b             *build.Builder
 }
 
 func newEnv(t *testing.T) *env {
@@ -65,7 +67,13 @@ func newEnv(t *testing.T) *env {
 func (e *env) newBuilder() *build.Builder {
 	e.t.Helper()
 	ctx := context.Background()
-	sn, err := snapshot.New(ctx, filepath.Join(e.root, "builder"))
+	var sn snapshot.Snapshotter
+	var err error
+	if e.copySnapshots {
+		sn, err = snapshot.NewCopy(ctx, filepath.Join(e.root, "builder"))
+	} else {
+		sn, err = snapshot.New(ctx, filepath.Join(e.root, "builder"))
+	}
 	if err != nil {
 		e.t.Fatal(err)
 	}
