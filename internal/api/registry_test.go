@@ -134,3 +134,16 @@ func TestPushAndLoginRoutes(t *testing.T) {
 		t.Errorf("bad login: %d %s", rec.Code, rec.Body.String())
 	}
 }
+
+func FuzzRegistryAuthHeader(f *testing.F) {
+	f.Add(base64.URLEncoding.EncodeToString([]byte(`{"username":"a","password":"b"}`)))
+	f.Add("null")
+	f.Add("%%%")
+	f.Fuzz(func(t *testing.T, h string) {
+		req := httptest.NewRequest(http.MethodPost, "/images/create", nil)
+		req.Header.Set(registrytypes.AuthHeader, h)
+		if _, err := registryAuth(req); err != nil && !errdefs.IsInvalidArgument(err) {
+			t.Fatalf("registryAuth(%q) = %v, want an invalid-argument error", h, err)
+		}
+	})
+}

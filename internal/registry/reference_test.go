@@ -1,6 +1,7 @@
 package registry
 
 import (
+	"encoding/json"
 	"testing"
 
 	"github.com/containerd/errdefs"
@@ -89,6 +90,28 @@ func FuzzParseRef(f *testing.F) {
 		}
 		if r.host == "" || r.path == "" || r.object() == "" {
 			t.Fatalf("parseRef(%q) accepted an incomplete reference: %+v", s, r)
+		}
+	})
+}
+
+// FuzzIndexSelection feeds arbitrary index bytes through what a pull does
+// with them: it must never panic, and a selected manifest matches.
+func FuzzIndexSelection(f *testing.F) {
+	f.Add([]byte(`{"schemaVersion":2,"manifests":[{"mediaType":"application/vnd.oci.image.manifest.v1+json","digest":"sha256:a","size":1,"platform":{"os":"linux","architecture":"amd64"}}]}`), "linux/amd64")
+	f.Add([]byte(`{"mediaType":"application/vnd.docker.distribution.manifest.v2+json"}`), "linux/arm64/v8")
+	f.Fuzz(func(t *testing.T, raw []byte, plat string) {
+		_ = sniffMediaType(raw)
+		p, err := ParsePlatform(plat)
+		if err != nil {
+			return
+		}
+		var idx ocispec.Index
+		if json.Unmarshal(raw, &idx) != nil {
+			return
+		}
+		d, err := selectManifest(idx, p)
+		if err == nil && (d.Platform == nil || d.Platform.OS != p.OS || normalArch(d.Platform.Architecture) != p.Architecture) {
+			t.Fatalf("selected %+v for %+v", d, p)
 		}
 	})
 }
