@@ -62,5 +62,7 @@ requests in flight finish, then closes its stores.`,
 	f.StringVarP(&flags.LogLevel, "log-level", "l", "", `log level: "debug", "info", "warn" or "error" (default "info")`)
 	f.StringVar(&configFile, "config-file", daemon.DefaultConfigFile, "daemon configuration file")
 	f.StringVarP(&flags.Group, "group", "G", "", "group that owns the API socket (default root)")
+	f.StringVarP(&flags.Bridge, "bridge", "b", "", "bridge of the default network (default berth0)")
+	f.StringVar(&flags.NftTable, "nft-table", "", "nftables table (family ip) of berth's rules (default berth)")
 	return cmd
 }

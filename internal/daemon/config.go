@@ -41,6 +41,11 @@ type Config struct {
 	InsecureRegistries []string `json:"insecure-registries,omitempty"`
 	RegistryMirrors    []string `json:"registry-mirrors,omitempty"`
 	CertsDir           string   `json:"certs-dir,omitempty"`
+	// Networks (internal/network): the default network's bridge (default
+	// berth0) and berth's nftables table (default berth). Two daemons on
+	// one host must use different ones.
+	Bridge   string `json:"bridge,omitempty"`
+	NftTable string `json:"nft-table,omitempty"`
 }
 
 // LoadConfigFile reads a daemon.json. A missing file is not an error when it
@@ -77,6 +82,7 @@ func (c Config) Merge(override Config) Config {
 	}{
 		{&c.Root, override.Root}, {&c.ExecRoot, override.ExecRoot},
 		{&c.LogLevel, override.LogLevel}, {&c.Group, override.Group}, {&c.Version, override.Version},
+		{&c.Bridge, override.Bridge}, {&c.NftTable, override.NftTable},
 	} {
 		if f.src != "" {
 			*f.dst = f.src

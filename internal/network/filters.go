@@ -1,0 +1,139 @@
+package network
+
+import (
+	"fmt"
+	"strings"
+	"time"
+
+	"github.com/containerd/errdefs"
+	mobynet "github.com/moby/moby/api/types/network"
+)
+
+// Predefined reports whether n is one of the networks berth makes itself
+// (bridge, host, none), Docker's "builtin" type.
+func (n *Network) Predefined() bool {
+	return n.Name == DefaultNetwork || n.Driver != "bridge"
+}
+
+// Busy reports whether any container has an endpoint, so that a daemon
+// stopping can tell whether its kernel state must stay for running
+// containers (live restore) or may go with Teardown.
+func (m *Manager) Busy() bool {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	return len(m.eps) > 0
+}
+
+// ListFilters are the keys `network ls --filter` takes, as Docker's.
+var ListFilters = []string{"driver", "id", "label", "name", "scope", "type", "dangling"}
+
+// PruneFilters are the keys `network prune --filter` takes.
+var PruneFilters = []string{"label", "label!", "until"}
+
+// Filtered returns the networks matching Docker's list filters: every key
+// must match, and within a key any value (label!= and until are "all").
+func (m *Manager) Filtered(filters map[string][]string) ([]mobynet.Summary, error) {
+	if err := checkFilterValues(filters); err != nil {
+		return nil, err
+	}
+	m.mu.Lock()
+	busy := map[string]bool{}
+	for _, e := range m.eps {
+		busy[e.NetworkID] = true
+	}
+	m.mu.Unlock()
+	var out []mobynet.Summary
+	for _, s := range m.List() {
+		n, err := m.Get(s.ID)
+		if err != nil {
+			continue // removed meanwhile
+		}
+		if Match(n, busy[n.ID], filters) {
+			out = append(out, s)
+		}
+	}
+	return out, nil
+}
+
+// PruneMatch is the predicate of `network prune --filter`.
+func PruneMatch(filters map[string][]string) (func(*Network) bool, error) {
+	if err := checkFilterValues(filters); err != nil {
+		return nil, err
+	}
+	return func(n *Network) bool { return Match(n, false, filters) }, nil
+}
+
+func checkFilterValues(filters map[string][]string) error {
+	for _, v := range filters["until"] {
+		if _, err := parseUntil(v); err != nil {
+			return err
+		}
+	}
+	for _, v := range filters["type"] {
+		if v != "custom" && v != "builtin" {
+			return fmt.Errorf("invalid filter 'type=%s': want custom or builtin: %w", v, errdefs.ErrInvalidArgument)
+		}
+	}
+	for _, v := range filters["dangling"] {
+		if v != "true" && v != "false" && v != "1" && v != "0" {
+			return fmt.Errorf("invalid filter 'dangling=%s': want true or false: %w", v, errdefs.ErrInvalidArgument)
+		}
+	}
+	return nil
+}
+
+// parseUntil reads a timestamp (RFC 3339, a date, Unix seconds) or a
+// duration before now (10m), as Docker's until filter.
+func parseUntil(v string) (time.Time, error) {
+	if d, err := time.ParseDuration(v); err == nil {
+		return time.Now().Add(-d), nil
+	}
+	for _, layout := range []string{time.RFC3339Nano, "2006-01-02T15:04:05", "2006-01-02"} {
+		if t, err := time.Parse(layout, v); err == nil {
+			return t, nil
+		}
+	}
+	var sec int64
+	if _, err := fmt.Sscanf(v, "%d", &sec); err == nil && fmt.Sprint(sec) == v {
+		return time.Unix(sec, 0), nil
+	}
+	return time.Time{}, fmt.Errorf("invalid filter 'until=%s': want a timestamp or a duration: %w", v, errdefs.ErrInvalidArgument)
+}
+
+// Match reports whether n (busy: it has endpoints) passes the filters.
+func Match(n *Network, busy bool, filters map[string][]string) bool {
+	anyOf := func(key string, f func(string) bool) bool {
+		vs, ok := filters[key]
+		if !ok {
+			return true
+		}
+		for _, v := range vs {
+			if f(v) {
+				return true
+			}
+		}
+		return false
+	}
+	label := func(v string) bool {
+		k, want, hasValue := strings.Cut(v, "=")
+		got, ok := n.Labels[k]
+		return ok && (!hasValue || got == want)
+	}
+	for _, v := range filters["label!"] {
+		if label(v) {
+			return false
+		}
+	}
+	for _, v := range filters["until"] {
+		if t, _ := parseUntil(v); !n.Created.Before(t) {
+			return false
+		}
+	}
+	return anyOf("driver", func(v string) bool { return n.Driver == v }) &&
+		anyOf("id", func(v string) bool { return strings.HasPrefix(n.ID, v) }) &&
+		anyOf("name", func(v string) bool { return strings.Contains(n.Name, v) }) &&
+		anyOf("scope", func(v string) bool { return v == "local" }) &&
+		anyOf("type", func(v string) bool { return (v == "builtin") == n.Predefined() }) &&
+		anyOf("dangling", func(v string) bool { return (v == "true" || v == "1") == (!busy && !n.Predefined()) }) &&
+		anyOf("label", label)
+}
