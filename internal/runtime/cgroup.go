@@ -52,11 +52,23 @@ func loadCgroup(state json.RawMessage) *cgroup {
 	return &cgroup{m: m}
 }
 
-func (c *cgroup) apply(pid int) error {
-	if c.m == nil {
-		return nil
+// create makes the cgroup(s) with their limits before the init exists and
+// opens the handles with which it is born in them (see
+// cgroups.Placement): no move of a running process, hence no wait for the
+// kernel's RCU grace period.
+func (c *cgroup) create() (*cgroups.Placement, error) {
+	if err := c.m.Create(); err != nil {
+		return nil, err
 	}
-	return c.m.Apply(pid)
+	return c.m.OpenPlacement()
+}
+
+// placement opens the handles of an existing cgroup, for an exec.
+func (c *cgroup) placement() (*cgroups.Placement, error) {
+	if c.m == nil {
+		return nil, nil
+	}
+	return c.m.OpenPlacement()
 }
 
 func (c *cgroup) state() json.RawMessage {

@@ -25,7 +25,6 @@ func (r *Runtime) Create(ctx context.Context, id, bundle string, opts CreateOpts
 	if err := checkID(id); err != nil {
 		return err
 	}
-	warmCgroupMigration()
 	t0 := time.Now()
 	phase := func(name string) {
 		slog.DebugContext(ctx, "create", "id", id, "phase", name, "elapsed", time.Since(t0))
@@ -66,6 +65,12 @@ func (r *Runtime) Create(ctx context.Context, id, bundle string, opts CreateOpts
 		cg.destroy()
 		os.RemoveAll(dir)
 	}()
+	place, err := cg.create()
+	if err != nil {
+		return err
+	}
+	defer place.Close()
+	phase("cgroup created")
 	cfg := &initConfig{ID: id, Spec: spec, Process: spec.Process, Rootfs: rootfs, NoPivot: opts.NoPivot, NoNewKeyring: opts.NoNewKeyring, Bundle: bundle, Seccomp: prog}
 	extra, closeFiles, err := initFiles(cfg, dir, opts)
 	defer closeFiles()
@@ -86,12 +91,13 @@ func (r *Runtime) Create(ctx context.Context, id, bundle string, opts CreateOpts
 		setsid: spec.Process.Terminal,
 		exe:    exe,
 		syncAt: cfg.Preserved,
+		cgroup: place,
 	})
 	if err != nil {
 		return err
 	}
 	phase("spawned")
-	if err := configureInit(ctx, c, cfg, cg); err != nil {
+	if err := configureInit(ctx, c, cfg); err != nil {
 		return err
 	}
 	phase("init ready")
@@ -209,23 +215,17 @@ func cloneMountTree(m specs.Mount) (*os.File, error) {
 }
 
 // configureInit runs the parent's side of the sync protocol: the config,
-// the cgroup placement (in parallel with the init's mounts unless hooks must
-// run in between), the prestart/createRuntime hooks, and the ready answer.
-func configureInit(ctx context.Context, c *child, cfg *initConfig, cg *cgroup) error {
+// the prestart/createRuntime hooks (the init already sits in its cgroups:
+// it was born there), and the ready answer.
+func configureInit(ctx context.Context, c *child, cfg *initConfig) error {
 	spec := cfg.Spec
 	cfg.HostPid = c.pid
 	//lint:ignore SA1019 prestart is deprecated but engines still use it.
 	hooks := spec.Hooks != nil && (len(spec.Hooks.Prestart) > 0 || len(spec.Hooks.CreateRuntime) > 0)
 	if !hooks {
-		// Pipelined: the init mounts while we place it in its cgroup
-		// (moving a process between cgroups may wait for an RCU grace
-		// period).
 		if err := writeSync(c.sync, cfg); err != nil {
 			return initGone(c, err)
 		}
-	}
-	if err := cg.apply(c.pid); err != nil {
-		return err
 	}
 	if hooks {
 		state := &specs.State{Version: specs.Version, ID: cfg.ID, Status: specs.StateCreating, Pid: c.pid, Bundle: cfg.Bundle, Annotations: spec.Annotations}

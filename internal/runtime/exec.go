@@ -49,6 +49,13 @@ func (r *Runtime) Exec(ctx context.Context, id string, p *specs.Process, opts Ex
 		cfg.ConsoleFd = 3 + len(extra) + 1
 		extra = append(extra, sock)
 	}
+	// Born in the container's cgroups, not moved there (see
+	// cgroups.Placement).
+	place, err := loadCgroup(st.Cgroup).placement()
+	if err != nil {
+		return 0, err
+	}
+	defer place.Close()
 	exe, err := openExe()
 	if err != nil {
 		return 0, err
@@ -62,6 +69,7 @@ func (r *Runtime) Exec(ctx context.Context, id string, p *specs.Process, opts Ex
 		setsid: p.Terminal,
 		exe:    exe,
 		syncAt: cfg.Preserved,
+		cgroup: place,
 	})
 	if err != nil {
 		return 0, err
@@ -72,9 +80,6 @@ func (r *Runtime) Exec(ctx context.Context, id string, p *specs.Process, opts Ex
 		}
 	}()
 	pid = c.pid
-	if err := loadCgroup(st.Cgroup).apply(pid); err != nil {
-		return 0, err
-	}
 	cfg.HostPid = pid
 	if err := writeSync(c.sync, cfg); err != nil {
 		return 0, fmt.Errorf("send config to exec init: %w", err)

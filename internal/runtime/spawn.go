@@ -3,6 +3,7 @@ package runtime
 import (
 	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"os"
 	"os/exec"
@@ -10,6 +11,7 @@ import (
 	"strings"
 	"syscall"
 
+	"github.com/berthproject/berth/internal/runtime/cgroups"
 	specs "github.com/opencontainers/runtime-spec/specs-go"
 	"golang.org/x/sys/unix"
 )
@@ -93,6 +95,9 @@ type spawnArgs struct {
 	setsid bool
 	exe    *exeHandle
 	syncAt int // index in extra where the sync socket goes
+	// cgroup places the child in its cgroups as it starts (nil: the
+	// caller moves it afterwards).
+	cgroup *cgroups.Placement
 }
 
 // spawn re-executes the runtime binary in init mode inside the planned
@@ -111,6 +116,15 @@ func spawn(ctx context.Context, a spawnArgs) (*child, error) {
 	syncFd := 3 + len(files)
 	files = append(files, childEnd)
 	files = append(files, a.extra[a.syncAt:]...)
+	var cgroupFds []string
+	if a.cgroup != nil {
+		// Last: the constructor writes to them and closes them before
+		// anything else runs.
+		for _, f := range a.cgroup.Tasks {
+			cgroupFds = append(cgroupFds, strconv.Itoa(3+len(files)))
+			files = append(files, f)
+		}
+	}
 
 	cmd := &exec.Cmd{
 		Path:       a.exe.path,
@@ -131,6 +145,13 @@ func spawn(ctx context.Context, a spawnArgs) (*child, error) {
 	if a.plan.ctorUnshare != 0 {
 		cmd.Env = append(cmd.Env, "_BERTH_UNSHARE="+strconv.FormatUint(uint64(a.plan.ctorUnshare), 10))
 	}
+	if len(cgroupFds) > 0 {
+		cmd.Env = append(cmd.Env, "_BERTH_CGROUP_FDS="+strings.Join(cgroupFds, ","))
+	}
+	if a.cgroup != nil && a.cgroup.Unified != nil {
+		cmd.SysProcAttr.UseCgroupFD = true
+		cmd.SysProcAttr.CgroupFD = int(a.cgroup.Unified.Fd())
+	}
 	if a.plan.cloneFlags&unix.CLONE_NEWUSER != 0 {
 		cmd.SysProcAttr.UidMappings = idMaps(a.spec.Linux.UIDMappings)
 		cmd.SysProcAttr.GidMappings = idMaps(a.spec.Linux.GIDMappings)
@@ -148,7 +169,16 @@ func spawn(ctx context.Context, a spawnArgs) (*child, error) {
 			return nil, fmt.Errorf("become subreaper: %w", err)
 		}
 	}
-	if err := startIn(cmd, a.plan.threadJoins); err != nil {
+	err = startIn(cmd, a.plan.threadJoins)
+	joinUnified := false
+	if err != nil && cmd.SysProcAttr.UseCgroupFD && noCloneIntoCgroup(err) {
+		// A kernel before 5.7: start as before, move the child after.
+		cmd = retryable(cmd)
+		cmd.SysProcAttr.UseCgroupFD = false
+		joinUnified = true
+		err = startIn(cmd, a.plan.threadJoins)
+	}
+	if err != nil {
 		parentEnd.Close()
 		return nil, err
 	}
@@ -166,7 +196,26 @@ func spawn(ctx context.Context, a spawnArgs) (*child, error) {
 		}
 		c.pid = msg.Pid
 	}
+	if joinUnified {
+		if err := a.cgroup.JoinUnified(c.pid); err != nil {
+			c.kill()
+			return nil, err
+		}
+	}
 	return c, nil
+}
+
+// noCloneIntoCgroup tells a kernel without clone3's CLONE_INTO_CGROUP
+// (before 5.7) from any other failure to start.
+func noCloneIntoCgroup(err error) bool {
+	return errors.Is(err, unix.ENOSYS) || errors.Is(err, unix.EINVAL) || errors.Is(err, unix.E2BIG)
+}
+
+// retryable returns a fresh copy of a Cmd whose Start failed: a Cmd may
+// not be started twice.
+func retryable(cmd *exec.Cmd) *exec.Cmd {
+	attr := *cmd.SysProcAttr
+	return &exec.Cmd{Path: cmd.Path, Args: cmd.Args, Env: cmd.Env, Stdin: cmd.Stdin, Stdout: cmd.Stdout, Stderr: cmd.Stderr, ExtraFiles: cmd.ExtraFiles, SysProcAttr: &attr}
 }
 
 func idMaps(m []specs.LinuxIDMapping) []syscall.SysProcIDMap {

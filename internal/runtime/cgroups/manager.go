@@ -3,7 +3,9 @@
 //
 // Lifecycle: New prepares a Manager for a cgroupsPath without touching the
 // filesystem; Apply creates the cgroup(s), applies the resources and moves
-// the container's init into them; State is saved in the runtime's state and
+// the container's init into them — or, faster, Create does the first two
+// and OpenPlacement gives the handles with which the init is born in them
+// (see placement.go); State is saved in the runtime's state and
 // Load re-opens the Manager for later commands (Set for update, Freeze/Thaw
 // for pause/resume, Pids for ps and kill --all, OOMKillCount for events);
 // Destroy removes the cgroup(s) once every process in them is gone.
@@ -40,6 +42,7 @@ type Manager struct {
 	res     *cg.Resources // resources as last applied
 	mgr     cg.Manager
 	loaded  bool // re-opened with Load: the cgroup belongs to a running container
+	created bool // made by Create: Apply only adds the pid
 }
 
 // savedState is what State returns; Version guards against a host whose
@@ -159,8 +162,28 @@ func (m *Manager) Apply(pid int) error {
 	if pid <= 0 {
 		return fmt.Errorf("cgroup %s: apply to pid %d: %w", m.path, pid, errdefs.ErrInvalidArgument)
 	}
-	if m.loaded {
+	if m.loaded || m.created {
 		return m.Join(pid)
+	}
+	if err := m.Create(); err != nil {
+		return err
+	}
+	if err := m.mgr.Apply(pid); err != nil {
+		_ = m.mgr.Destroy() // removes the controllers pid did not join
+		return fmt.Errorf("cgroup %s: add pid %d: %w", m.path, pid, err)
+	}
+	return nil
+}
+
+// Create creates the cgroup(s) and applies the resources given to New,
+// without adding any process, so that a new process can be placed in them
+// as it starts (see OpenPlacement) rather than moved there afterwards. A
+// rejected limit leaves no cgroup behind. A cgroup that already holds
+// processes belongs to another container: Create refuses it. Apply on a
+// created Manager only adds the pid.
+func (m *Manager) Create() error {
+	if m.loaded {
+		return fmt.Errorf("cgroup %s belongs to a running container: %w", m.path, errdefs.ErrAlreadyExists)
 	}
 	if m.mgr.Exists() {
 		if pids, err := m.mgr.GetAllPids(); err == nil && len(pids) > 0 {
@@ -175,10 +198,7 @@ func (m *Manager) Apply(pid int) error {
 		_ = m.mgr.Destroy()
 		return err
 	}
-	if err := m.mgr.Apply(pid); err != nil {
-		_ = m.mgr.Destroy() // removes the controllers pid did not join
-		return fmt.Errorf("cgroup %s: add pid %d: %w", m.path, pid, err)
-	}
+	m.created = true
 	return nil
 }
 

@@ -37,6 +37,33 @@ static void fail(const char *what, const char *path, int err) {
 	_exit(1);
 }
 
+// enter_cgroups moves this process into the container's cgroup v1
+// hierarchies: _BERTH_CGROUP_FDS lists fds of their tasks files, opened by
+// the parent. Writing "0" moves the calling thread only, which takes no
+// global lock (no RCU grace period, unlike a write of a pid to
+// cgroup.procs); as no other thread exists yet, every thread the Go runtime
+// starts later inherits the cgroups. The fds are closed: none may reach the
+// container.
+static void enter_cgroups(void) {
+	const char *list = getenv("_BERTH_CGROUP_FDS");
+	if (list == NULL || *list == '\0')
+		return;
+	const char *p = list;
+	while (*p != '\0') {
+		char *end;
+		long fd = strtol(p, &end, 10);
+		if (end == p || fd < 3)
+			fail("parse", "_BERTH_CGROUP_FDS", EINVAL);
+		if (write((int)fd, "0", 1) != 1) {
+			char path[64];
+			snprintf(path, sizeof(path), "tasks (fd %ld)", fd);
+			fail("enter cgroup", path, errno);
+		}
+		close((int)fd);
+		p = *end == ',' ? end + 1 : end;
+	}
+}
+
 __attribute__((constructor)) static void berth_nsenter(void) {
 	if (getenv("_BERTH_INIT") == NULL)
 		return;
@@ -45,6 +72,7 @@ __attribute__((constructor)) static void berth_nsenter(void) {
 	// execve of the container's binary makes the process dumpable again.
 	if (prctl(PR_SET_DUMPABLE, 0, 0, 0, 0) < 0)
 		fail("prctl", "PR_SET_DUMPABLE", errno);
+	enter_cgroups();
 	const char *list = getenv("_BERTH_SETNS");
 	const char *unshareflags = getenv("_BERTH_UNSHARE");
 	if (list == NULL && unshareflags == NULL)
