@@ -6,7 +6,6 @@ import (
 	"flag"
 	"fmt"
 	"os"
-	"os/signal"
 	"strconv"
 	"strings"
 
@@ -119,10 +118,11 @@ func cmdExec(ctx context.Context, g *globals, args []string) error {
 		defer proxy.Close()
 		opts.ConsoleSocket = proxy.socket
 	}
-	sigs := make(chan os.Signal, 16)
+	var sigs <-chan os.Signal
 	if !*detach {
-		signal.Notify(sigs)
-		defer signal.Stop(sigs)
+		var subscribed func()
+		sigs, subscribed = subscribeSignals()
+		subscribed()
 	}
 	pid, err := g.rt.Exec(ctx, id, p, opts)
 	if err != nil {

@@ -7,7 +7,6 @@ import (
 	"fmt"
 	"log/slog"
 	"os"
-	"os/signal"
 	"strconv"
 	"strings"
 	"syscall"
@@ -86,11 +85,10 @@ func cmdRun(ctx context.Context, g *globals, args []string) error {
 	if err != nil {
 		return err
 	}
-	sigs := make(chan os.Signal, 16)
+	var sigs <-chan os.Signal
+	subscribed := func() {}
 	if !detach {
-		// Subscribed before the start so that no signal is lost.
-		signal.Notify(sigs)
-		defer signal.Stop(sigs)
+		sigs, subscribed = subscribeSignals()
 	}
 	opts := cf.opts()
 	var tty *ttyProxy
@@ -116,6 +114,7 @@ func cmdRun(ctx context.Context, g *globals, args []string) error {
 	if err != nil {
 		return err
 	}
+	subscribed() // before the start: no signal is lost
 	if err := g.rt.Start(ctx, id); err != nil {
 		_ = g.rt.Delete(ctx, id, true)
 		return err

@@ -81,11 +81,11 @@ func run(args []string) int {
 		return 2
 	}
 	g.rt = runtime.New(g.root)
-	ctx, cancel := signal.NotifyContext(context.Background(), syscall.SIGTERM, syscall.SIGINT)
-	defer cancel()
-	if fs.Arg(0) == "run" || fs.Arg(0) == "exec" {
-		cancel() // these forward signals to the container instead
-		ctx = context.Background()
+	ctx := context.Background()
+	if fs.Arg(0) != "run" && fs.Arg(0) != "exec" { // these forward signals to the container
+		var cancel context.CancelFunc
+		ctx, cancel = signal.NotifyContext(ctx, syscall.SIGTERM, syscall.SIGINT)
+		defer cancel()
 	}
 	err := cmd(ctx, g, fs.Args()[1:])
 	if err == nil {
