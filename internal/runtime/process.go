@@ -7,6 +7,7 @@ import (
 	"path/filepath"
 	"strconv"
 	"strings"
+	"unsafe"
 
 	"github.com/berthproject/berth/internal/runtime/seccomp"
 	"github.com/containerd/console"
@@ -114,19 +115,25 @@ func (pp *preparedProcess) execute(preserved int) error {
 	return fmt.Errorf("exec %s: %w", pp.path, err)
 }
 
+// setUser switches this thread's credentials with raw syscalls, not Go's
+// setuid family, which changes every thread of the process by signalling
+// each of them (three rounds of signals). This thread is the one that
+// execs, and the new program gets its credentials; the other threads die
+// at the exec.
 func setUser(u specs.User) error {
-	groups := make([]int, 0, len(u.AdditionalGids))
-	for _, g := range u.AdditionalGids {
-		groups = append(groups, int(g))
+	var groups *uint32
+	if len(u.AdditionalGids) > 0 {
+		groups = &u.AdditionalGids[0]
 	}
-	if err := unix.Setgroups(groups); err != nil {
-		return fmt.Errorf("setgroups %v: %w", groups, err)
+	if _, _, e := unix.RawSyscall(unix.SYS_SETGROUPS, uintptr(len(u.AdditionalGids)), uintptr(unsafe.Pointer(groups)), 0); e != 0 {
+		return fmt.Errorf("setgroups %v: %w", u.AdditionalGids, e)
 	}
-	if err := unix.Setresgid(int(u.GID), int(u.GID), int(u.GID)); err != nil {
-		return fmt.Errorf("setgid %d: %w", u.GID, err)
+	gid, uid := uintptr(u.GID), uintptr(u.UID)
+	if _, _, e := unix.RawSyscall(unix.SYS_SETRESGID, gid, gid, gid); e != 0 {
+		return fmt.Errorf("setgid %d: %w", u.GID, e)
 	}
-	if err := unix.Setresuid(int(u.UID), int(u.UID), int(u.UID)); err != nil {
-		return fmt.Errorf("setuid %d: %w", u.UID, err)
+	if _, _, e := unix.RawSyscall(unix.SYS_SETRESUID, uid, uid, uid); e != 0 {
+		return fmt.Errorf("setuid %d: %w", u.UID, e)
 	}
 	return nil
 }
