@@ -5,6 +5,7 @@ import (
 	"bytes"
 	"crypto/rand"
 	"encoding/hex"
+	"fmt"
 	"io"
 	"net"
 	"net/http"
@@ -123,7 +124,7 @@ import (
 
 func main() {
 	if len(os.Args) < 3 {
-		fmt.Fprintln(os.Stderr, "usage: nettool serve ADDR [TEXT] | get URL | lookup NAME | dial ADDR | shmget KEY | shmfind KEY")
+		fmt.Fprintln(os.Stderr, "usage: nettool serve ADDR [TEXT] | get URL | lookup NAME | dial ADDR | udpecho ADDR | shmget KEY | shmfind KEY")
 		os.Exit(2)
 	}
 	arg := os.Args[2]
@@ -156,6 +157,15 @@ func main() {
 		fail(err)
 		c.Close()
 		fmt.Println("connected")
+	case "udpecho":
+		pc, err := net.ListenPacket("udp", arg)
+		fail(err)
+		buf := make([]byte, 1500)
+		for {
+			n, from, err := pc.ReadFrom(buf)
+			fail(err)
+			_, _ = pc.WriteTo(buf[:n], from)
+		}
 	case "shmget", "shmfind":
 		key, err := strconv.Atoi(arg)
 		fail(err)
@@ -340,4 +350,25 @@ func mustRun(t *testing.T, name string, args ...string) []byte {
 func runIP(args ...string) (string, error) {
 	out, err := exec.Command("ip", args...).CombinedOutput()
 	return string(out), err
+}
+
+// udpEcho sends msg to addr over UDP and returns the reply ("" on timeout).
+func udpEcho(addr, msg string) (string, error) {
+	c, err := net.Dial("udp", addr)
+	if err != nil {
+		return "", err
+	}
+	defer c.Close()
+	buf := make([]byte, 1500)
+	// The server may not listen yet: a few tries, each bounded.
+	for i := 0; i < 20; i++ {
+		if _, err := c.Write([]byte(msg)); err != nil {
+			return "", err
+		}
+		_ = c.SetReadDeadline(time.Now().Add(250 * time.Millisecond))
+		if n, err := c.Read(buf); err == nil {
+			return string(buf[:n]), nil
+		}
+	}
+	return "", fmt.Errorf("no UDP reply from %s", addr)
 }

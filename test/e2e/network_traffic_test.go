@@ -21,6 +21,15 @@ func TestNetworkPublishedPorts(t *testing.T) {
 	if got := d.mustDocker(t, "port", "web", "80"); got != "0.0.0.0:"+port {
 		t.Errorf("docker port web 80 = %q", got)
 	}
+	// UDP: an echo server behind -p PORT:5353/udp.
+	udpPort := itoa(freePort(t))
+	d.mustDocker(t, "run", "-d", "--name", "echo", "-p", "127.0.0.1:"+udpPort+":5353/udp", "nt:1", "nettool", "udpecho", ":5353")
+	if got, err := udpEcho("127.0.0.1:"+udpPort, "ping over udp"); got != "ping over udp" {
+		t.Errorf("UDP echo through 127.0.0.1:%s/udp = %q, %v", udpPort, got, err)
+	}
+	if got := d.mustDocker(t, "port", "echo"); got != "5353/udp -> 127.0.0.1:"+udpPort {
+		t.Errorf("docker port echo = %q", got)
+	}
 	// Another container reaches it through the host's address (hairpin
 	// through the gateway of the default bridge).
 	gw := d.inspectField(t, "web", "{{.NetworkSettings.Networks.bridge.Gateway}}")
@@ -41,7 +50,7 @@ func TestNetworkPublishedPorts(t *testing.T) {
 		}
 	}
 	// Stop removes the veth and the rule; the port answers no more.
-	d.mustDocker(t, "rm", "-f", "web", "clash")
+	d.mustDocker(t, "rm", "-f", "web", "clash", "echo")
 	pollUntil(t, "veths to leave "+d.bridge, func() bool { return len(vethsOf(t, d.bridge)) == 0 })
 	if strings.Contains(nftTable(d.table), ": 172.") {
 		t.Errorf("port map elements left after rm:\n%s", nftTable(d.table))
