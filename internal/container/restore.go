@@ -39,7 +39,14 @@ func (s *Service) restore(ctx context.Context) error {
 		case c.State.Status == containertypes.StateRestarting, c.HostConfig.RestartPolicy.Name == containertypes.RestartPolicyAlways,
 			c.HostConfig.RestartPolicy.Name == containertypes.RestartPolicyUnlessStopped && !c.ManuallyStopped:
 			if c.State.Status == containertypes.StateRestarting || c.State.Status == containertypes.StateExited {
-				_ = s.update(ctx, e, func(c *Container) { c.State.Status = containertypes.StateRestarting })
+				// "always" comes back after a daemon restart even when the
+				// user had stopped it, as Docker's does.
+				_ = s.update(ctx, e, func(c *Container) {
+					c.State.Status = containertypes.StateRestarting
+					if c.HostConfig.RestartPolicy.Name == containertypes.RestartPolicyAlways {
+						c.ManuallyStopped = false
+					}
+				})
 				s.scheduleRestart(e, c.ID, 0)
 			}
 		}

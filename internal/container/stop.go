@@ -62,7 +62,7 @@ func (s *Service) stopLocked(ctx context.Context, e *entry, o StopOptions) error
 	if timeout < 0 {
 		return s.waitStopped(ctx, e, 0)
 	}
-	if s.waitStopped(ctx, e, time.Duration(timeout)*time.Second) == nil {
+	if timeout > 0 && s.waitStopped(ctx, e, time.Duration(timeout)*time.Second) == nil {
 		return nil
 	}
 	if err := s.signal(ctx, &c, syscall.SIGKILL); err != nil && !errdefs.IsNotFound(err) {

@@ -22,6 +22,15 @@ func dockerContainerDaemon(t *testing.T) *daemon {
 	return d
 }
 
+// restartDaemonKilled SIGKILLs the daemon and starts it again on the same
+// root; the containers are still removed before the new daemon stops.
+func restartDaemonKilled(t *testing.T, d *daemon) {
+	t.Helper()
+	d.kill()
+	d.start(t)
+	t.Cleanup(func() { removeAllContainers(t, d) })
+}
+
 func removeAllContainers(t *testing.T, d *daemon) {
 	if d.cmd == nil {
 		return

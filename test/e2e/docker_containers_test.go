@@ -134,10 +134,18 @@ func TestDockerRestartPolicyOnFailure(t *testing.T) {
 func TestDockerContainerSurvivesDaemonSIGKILL(t *testing.T) {
 	d := dockerContainerDaemon(t)
 	d.mustDocker(t, "run", "-d", "--name", "survivor", "busybox", "sh", "-c", "trap 'exit 0' TERM; while true; do echo tick; sleep 0.2; done")
+	d.mustDocker(t, "run", "-d", "--name", "always", "--restart", "always", "busybox", "sleep", "60")
+	d.mustDocker(t, "run", "-d", "--name", "unless", "--restart", "unless-stopped", "busybox", "sleep", "60")
+	d.mustDocker(t, "stop", "-t", "0", "always", "unless")
 	pid := d.inspectField(t, "survivor", "{{.State.Pid}}")
-	d.kill()
-	d.start(t)
-	if got := d.mustDocker(t, "ps", "--format", "{{.Names}} {{.State}}"); got != "survivor running" {
+	restartDaemonKilled(t, d)
+	// As Docker: "always" comes back at daemon start even after a stop by
+	// the user, "unless-stopped" does not.
+	pollUntil(t, "the always container back", func() bool { return d.inspectField(t, "always", "{{.State.Status}}") == "running" })
+	if got := d.inspectField(t, "unless", "{{.State.Status}}"); got != "exited" {
+		t.Errorf("unless-stopped container after daemon restart: %s", got)
+	}
+	if got := d.mustDocker(t, "ps", "--filter", "name=survivor", "--format", "{{.Names}} {{.State}}"); got != "survivor running" {
 		t.Errorf("ps after daemon SIGKILL = %q", got)
 	}
 	if got := d.inspectField(t, "survivor", "{{.State.Pid}}"); got != pid {
