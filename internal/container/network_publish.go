@@ -1,0 +1,76 @@
+package container
+
+import (
+	"maps"
+	"net/netip"
+	"slices"
+
+	"github.com/berthproject/berth/internal/network"
+	"github.com/berthproject/berth/internal/network/portspec"
+	containertypes "github.com/moby/moby/api/types/container"
+	mobynet "github.com/moby/moby/api/types/network"
+)
+
+// These helpers serve -P, the image's EXPOSE and the PORTS column of ps;
+// the service's create, attach and list call them.
+
+// mergeExposedPorts adds the image's EXPOSE ports ("80/tcp") to the
+// container's, as Docker's merged config shows them.
+func mergeExposedPorts(cfg *containertypes.Config, exposed map[string]struct{}) {
+	for p := range exposed {
+		port, err := mobynet.ParsePort(p)
+		if err != nil {
+			continue // not a port berth can publish; Docker ignores it too
+		}
+		if cfg.ExposedPorts == nil {
+			cfg.ExposedPorts = mobynet.PortSet{}
+		}
+		cfg.ExposedPorts[port] = struct{}{}
+	}
+}
+
+// publishedMappings is what a container publishes: its -p bindings and,
+// with -P, every exposed port that -p did not bind, on an ephemeral host
+// port of every address.
+func publishedMappings(c *Container) ([]portspec.Mapping, error) {
+	ms, err := portMappings(c.HostConfig.PortBindings)
+	if err != nil || !c.HostConfig.PublishAllPorts || c.Config == nil {
+		return ms, err
+	}
+	ports := slices.SortedFunc(maps.Keys(c.Config.ExposedPorts), func(a, b mobynet.Port) int {
+		return int(a.Num()) - int(b.Num())
+	})
+	for _, p := range ports {
+		if _, bound := c.HostConfig.PortBindings[p]; bound {
+			continue
+		}
+		proto := string(p.Proto())
+		if proto != "tcp" && proto != "udp" {
+			continue
+		}
+		ms = append(ms, portspec.Mapping{ContainerPort: p.Num(), Proto: proto})
+	}
+	return ms, nil
+}
+
+// portSummaries is the Ports of a container's list entry (ps's PORTS
+// column): the published ports of its endpoints, sorted.
+func portSummaries(eps []network.Endpoint) []containertypes.PortSummary {
+	out := []containertypes.PortSummary{}
+	for _, e := range eps {
+		for _, m := range e.Ports {
+			ip := m.HostIP
+			if !ip.IsValid() {
+				ip = netip.IPv4Unspecified()
+			}
+			out = append(out, containertypes.PortSummary{IP: ip, PrivatePort: m.ContainerPort, PublicPort: m.HostPort, Type: m.Proto})
+		}
+	}
+	slices.SortFunc(out, func(a, b containertypes.PortSummary) int {
+		if a.PrivatePort != b.PrivatePort {
+			return int(a.PrivatePort) - int(b.PrivatePort)
+		}
+		return int(a.PublicPort) - int(b.PublicPort)
+	})
+	return out
+}
