@@ -39,7 +39,10 @@ func TestErrnoWithoutErrnoRetIsEPERM(t *testing.T) {
 }
 
 // The default action applies to everything not allowed; the Go runtime's
-// own syscalls are allowed so the helper can still print and exit.
+// own syscalls are allowed so the helper can still print and exit —
+// including those of a new thread (clone3, set_robust_list, rseq…), which
+// the runtime may start at any time on a busy machine: glibc aborts when
+// it cannot.
 func TestDefaultActionWithErrnoRet(t *testing.T) {
 	cfg := &specs.LinuxSeccomp{
 		DefaultAction:   specs.ActErrno,
@@ -48,6 +51,7 @@ func TestDefaultActionWithErrnoRet(t *testing.T) {
 			"write", "read", "exit", "exit_group", "futex", "nanosleep", "clock_nanosleep", "sched_yield",
 			"mmap", "munmap", "madvise", "mprotect", "rt_sigreturn", "rt_sigprocmask", "rt_sigaction",
 			"sigaltstack", "gettid", "getpid", "tgkill", "epoll_pwait", "epoll_ctl", "clock_gettime", "getpriority",
+			"clone", "clone3", "set_robust_list", "rseq", "sched_getaffinity",
 		}}},
 	}
 	got := runProbes(t, cfg, "getppid", "getpriority 0 0")
