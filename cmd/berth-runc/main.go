@@ -107,6 +107,9 @@ func run(args []string) int {
 	if errors.Is(err, runtime.ErrProcessNotFound) {
 		return 127
 	}
+	if errors.Is(err, runtime.ErrProcessNotExecutable) {
+		return 126
+	}
 	return 1
 }
 

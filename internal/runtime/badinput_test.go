@@ -50,11 +50,25 @@ func TestBadInput(t *testing.T) {
 		{"absolute process missing", func(id string) string {
 			_, s := e.spec("/bin/nope")
 			return e.bundle(s)
-		}, func(err error) bool { return errors.Is(err, runtime.ErrProcessNotFound) }, "/bin/nope", false},
+		}, func(err error) bool {
+			return errors.Is(err, runtime.ErrProcessNotFound) && errdefs.IsNotFound(err) && !errors.Is(err, runtime.ErrProcessNotExecutable)
+		}, "/bin/nope", false},
 		{"process missing from PATH", func(id string) string {
 			_, s := e.spec("nope")
 			return e.bundle(s)
 		}, func(err error) bool { return errors.Is(err, runtime.ErrProcessNotFound) }, `"nope"`, false},
+		{"process without execute permission", func(id string) string {
+			_, s := e.spec("/etc/passwd")
+			return e.bundle(s)
+		}, func(err error) bool {
+			return errors.Is(err, runtime.ErrProcessNotExecutable) && errdefs.IsPermissionDenied(err) && !errors.Is(err, runtime.ErrProcessNotFound)
+		}, `"/etc/passwd": permission denied`, false},
+		{"directory as the process", func(id string) string {
+			_, s := e.spec("/etc")
+			return e.bundle(s)
+		}, func(err error) bool {
+			return errors.Is(err, runtime.ErrProcessNotExecutable) && !errdefs.IsNotFound(err)
+		}, "is a directory", false},
 		{"invalid seccomp profile", func(id string) string {
 			_, s := e.spec("true")
 			s.Linux.Seccomp = &specs.LinuxSeccomp{DefaultAction: "SCMP_ACT_BOGUS"}

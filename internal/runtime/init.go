@@ -2,7 +2,6 @@ package runtime
 
 import (
 	"encoding/json"
-	"errors"
 	"fmt"
 	"os"
 	goruntime "runtime"
@@ -29,14 +28,18 @@ func Init() {
 	sync := os.NewFile(uintptr(fd), "sync")
 	err = initMain(sync)
 	// initMain only returns on failure; the exec replaced us otherwise.
-	msg := syncMsg{Type: msgError, Message: err.Error(), NotFound: errors.Is(err, ErrProcessNotFound)}
+	msg := syncMsg{Type: msgError, Message: err.Error()}
+	msg.NotFound, msg.NotExecutable = processErrorFlags(err)
 	if werr := writeSync(sync, msg); werr != nil {
 		// Past start, nobody listens on the socket: the user's stderr is
 		// the only place left.
 		fmt.Fprintln(os.Stderr, "berth-runc init:", err)
 	}
-	if msg.NotFound {
+	switch {
+	case msg.NotFound:
 		os.Exit(127)
+	case msg.NotExecutable:
+		os.Exit(126)
 	}
 	os.Exit(1)
 }

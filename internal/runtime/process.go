@@ -2,6 +2,7 @@ package runtime
 
 import (
 	"bufio"
+	"errors"
 	"fmt"
 	"os"
 	"path/filepath"
@@ -112,6 +113,14 @@ func (pp *preparedProcess) execute(preserved int) error {
 		}
 	}
 	err := unix.Exec(pp.path, p.Args, pp.env)
+	switch {
+	case errors.Is(err, unix.ENOENT):
+		// A script whose interpreter is missing.
+		return fmt.Errorf("exec %q: %w in the container: %v", pp.path, ErrProcessNotFound, err)
+	case errors.Is(err, unix.EACCES):
+		// A noexec mount, a file the user may not execute.
+		return fmt.Errorf("exec %q: %w in the container: %v", pp.path, ErrProcessNotExecutable, err)
+	}
 	return fmt.Errorf("exec %s: %w", pp.path, err)
 }
 
@@ -194,10 +203,14 @@ func homeDir(uid int) string {
 
 // lookPath resolves the binary inside the container, with the container's
 // PATH, so that a missing one is reported before the container starts.
+// lookPath finds the process binary as execve and Docker see it: a path
+// that does not exist is not found (127); one that exists but is a
+// directory or lacks an execute bit is not executable (126). A $PATH
+// search finds executables only.
 func lookPath(name string, env []string) (string, error) {
 	if strings.Contains(name, "/") {
 		if err := isExecutable(name); err != nil {
-			return "", fmt.Errorf("exec %q: %w in the container: %v", name, ErrProcessNotFound, err)
+			return "", err
 		}
 		return name, nil
 	}
@@ -221,13 +234,26 @@ func lookPath(name string, env []string) (string, error) {
 
 func isExecutable(p string) error {
 	st, err := os.Stat(p)
-	if err != nil {
-		return err
-	}
-	if st.IsDir() || st.Mode().Perm()&0o111 == 0 {
-		return fmt.Errorf("%s is not an executable file", p)
+	switch {
+	case errors.Is(err, unix.ENOENT) || errors.Is(err, unix.ENOTDIR):
+		return fmt.Errorf("exec %q: %w in the container", p, ErrProcessNotFound)
+	case err != nil:
+		// EACCES on a directory of the path, a loop of symlinks…
+		return fmt.Errorf("exec %q: %w in the container: %v", p, ErrProcessNotExecutable, unwrapPathError(err))
+	case st.IsDir():
+		return fmt.Errorf("exec %q: %w in the container: it is a directory", p, ErrProcessNotExecutable)
+	case st.Mode().Perm()&0o111 == 0:
+		return fmt.Errorf("exec %q: %w in the container: it has no execute permission", p, ErrProcessNotExecutable)
 	}
 	return nil
+}
+
+func unwrapPathError(err error) error {
+	var pe *os.PathError
+	if errors.As(err, &pe) {
+		return pe.Err
+	}
+	return err
 }
 
 // setupConsole makes a pty in the container's devpts, sends the master to

@@ -27,9 +27,11 @@ const (
 type syncMsg struct {
 	Type    string `json:"type"`
 	Message string `json:"message,omitempty"`
-	// NotFound marks "the process binary does not exist" (exit 127).
-	NotFound bool `json:"notFound,omitempty"`
-	Pid      int  `json:"pid,omitempty"`
+	// NotFound marks "the process binary does not exist" (exit 127),
+	// NotExecutable "it exists but cannot be executed" (exit 126).
+	NotFound      bool `json:"notFound,omitempty"`
+	NotExecutable bool `json:"notExecutable,omitempty"`
+	Pid           int  `json:"pid,omitempty"`
 }
 
 // initConfig is everything the init needs; it travels over the socket, not
@@ -60,8 +62,20 @@ type initConfig struct {
 }
 
 // ErrProcessNotFound marks a process binary missing from the container
-// (what runc reports with exit status 127).
+// (what runc reports with exit status 127, Docker too); errors matching it
+// also match errdefs.ErrNotFound.
 var ErrProcessNotFound = errors.New("executable file not found")
+
+// ErrProcessNotExecutable marks a process binary that exists in the
+// container but cannot be executed: a directory, a file without execute
+// permission, a mount that forbids exec (Docker's exit status 126). Errors
+// matching it also match errdefs.ErrPermissionDenied.
+var ErrProcessNotExecutable = errors.New("permission denied")
+
+// processErrorFlags tells the parent which class an init error has.
+func processErrorFlags(err error) (notFound, notExecutable bool) {
+	return errors.Is(err, ErrProcessNotFound), errors.Is(err, ErrProcessNotExecutable)
+}
 
 // readSync waits for the init's answer: ready, an error, or the socket
 // closing (the init exec'd, or died).
@@ -77,9 +91,13 @@ func readSync(dec *json.Decoder) (*syncMsg, error) {
 }
 
 func (m *syncMsg) err() error {
-	if m.NotFound {
-		// The message already says "executable file not found".
-		return &notFoundError{m.Message}
+	// The message already says "executable file not found" or
+	// "permission denied".
+	switch {
+	case m.NotFound:
+		return &processError{m.Message, ErrProcessNotFound, errdefs.ErrNotFound}
+	case m.NotExecutable:
+		return &processError{m.Message, ErrProcessNotExecutable, errdefs.ErrPermissionDenied}
 	}
 	return errors.New(m.Message)
 }
@@ -88,10 +106,15 @@ func writeSync(f *os.File, v any) error {
 	return json.NewEncoder(f).Encode(v)
 }
 
-type notFoundError struct{ msg string }
+// processError is an init's error about the process binary, as it
+// crossed the sync socket: its text and its two classes.
+type processError struct {
+	msg          string
+	class, errdf error
+}
 
-func (e *notFoundError) Error() string { return e.msg }
+func (e *processError) Error() string { return e.msg }
 
-func (e *notFoundError) Is(target error) bool {
-	return target == ErrProcessNotFound || target == errdefs.ErrNotFound
+func (e *processError) Is(target error) bool {
+	return target == e.class || target == e.errdf
 }

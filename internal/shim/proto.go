@@ -67,6 +67,7 @@ var errorClasses = []struct {
 	errs []error
 }{
 	{"exec-not-found", []error{ErrExecutableNotFound, errdefs.ErrNotFound}},
+	{"exec-not-executable", []error{ErrExecutableNotExecutable, errdefs.ErrPermissionDenied}},
 	{"not-found", []error{errdefs.ErrNotFound}},
 	{"already-exists", []error{errdefs.ErrAlreadyExists}},
 	{"conflict", []error{errdefs.ErrConflict}},
@@ -92,6 +93,13 @@ func ErrorResponse(err error, notFoundExec bool) Response {
 		}
 	}
 	return r
+}
+
+// NotExecutableResponse encodes err, which says that the process's binary
+// exists but cannot be executed (the runtime's ErrProcessNotExecutable):
+// the client's error matches ErrExecutableNotExecutable.
+func NotExecutableResponse(err error) Response {
+	return Response{Error: err.Error(), Class: "exec-not-executable"}
 }
 
 // classError is an error from the shim that still matches its class.

@@ -88,3 +88,9 @@ const ExitCodeLost = 255
 // ErrExecutableNotFound is matched (with errdefs.ErrNotFound) by Create and
 // Exec errors when the process's binary is missing: Docker's exit code 127.
 var ErrExecutableNotFound = errors.New("executable file not found")
+
+// ErrExecutableNotExecutable is matched (with errdefs.ErrPermissionDenied)
+// by Create and Exec errors when the process's binary exists but cannot be
+// executed — a directory, a file without execute permission: Docker's exit
+// code 126.
+var ErrExecutableNotExecutable = errors.New("permission denied")

@@ -99,6 +99,12 @@ func TestCLIBadInput(t *testing.T) {
 	if code != 127 || !strings.Contains(stderr, "/bin/does-not-exist") {
 		t.Errorf("missing binary: code %d, stderr %q", code, stderr)
 	}
+	for _, cmd := range []string{"/etc/passwd", "/etc"} { // no x bit; a directory
+		b, id := r.bundle(nil, cmd)
+		if _, stderr, code := r.brc("run", "--bundle", b, id); code != 126 || !strings.Contains(stderr, "permission denied") {
+			t.Errorf("%s as the command: code %d, stderr %q; want 126, permission denied", cmd, code, stderr)
+		}
+	}
 	_, stderr, code = r.brc("create", "--bundle", t.TempDir(), "nobundle")
 	if code == 0 || !strings.Contains(stderr, "config.json") {
 		t.Errorf("no config.json: code %d, stderr %q", code, stderr)

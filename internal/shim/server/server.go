@@ -101,7 +101,11 @@ func (s *Server) handle(conn *net.UnixConn) {
 	resp, err := s.do(ctx, req)
 	if err != nil {
 		s.log.Debug("request failed", "op", req.Op, "id", req.ID, "err", err)
-		resp = shim.ErrorResponse(err, errors.Is(err, runtime.ErrProcessNotFound))
+		if errors.Is(err, runtime.ErrProcessNotExecutable) {
+			resp = shim.NotExecutableResponse(err)
+		} else {
+			resp = shim.ErrorResponse(err, errors.Is(err, runtime.ErrProcessNotFound))
+		}
 	}
 	reply(conn, resp)
 }
