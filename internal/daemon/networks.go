@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"log/slog"
+	"os"
 	"strconv"
 
 	"github.com/berthproject/berth/internal/container"
@@ -17,16 +18,24 @@ import (
 // own), the records from the metadata store. Its closer leaves the kernel
 // state of running containers for live restore; with no endpoint left it
 // removes the bridges and the table (the records stay), so a daemon that
-// stops idle leaves nothing of berth in `ip link` or `nft list ruleset`.
+// stops idle leaves nothing of berth in `ip link` or `nft list ruleset` —
+// unless another daemon's veths are on its bridges (the same --bridge on
+// both), whose network must not go with this one.
 func (s *services) openNetworks(ctx context.Context, cfg Config, logger *slog.Logger) error {
 	m, err := network.New(ctx, network.Config{Store: network.DBStore(s.db), Table: cfg.NftTable,
 		DefaultBridge: cfg.Bridge, Logger: logger.With("service", "network")})
 	if err != nil {
+		if os.Geteuid() != 0 {
+			// Bridges and rules need root; an unprivileged daemon runs
+			// containers with loopback only.
+			logger.Warn("no network service: bridges and rules need root", "err", err)
+			return nil
+		}
 		return fmt.Errorf("network service: %w", err)
 	}
 	s.closers = append(s.closers, func() error {
 		cerr := m.Close()
-		if m.Busy() {
+		if m.Busy() || m.Shared() {
 			return cerr
 		}
 		if err := m.Teardown(context.Background()); err != nil {

@@ -5,6 +5,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/berthproject/berth/internal/network/link"
 	"github.com/containerd/errdefs"
 	mobynet "github.com/moby/moby/api/types/network"
 )
@@ -136,4 +137,25 @@ func Match(n *Network, busy bool, filters map[string][]string) bool {
 		anyOf("type", func(v string) bool { return (v == "builtin") == n.Predefined() }) &&
 		anyOf("dangling", func(v string) bool { return (v == "true" || v == "1") == (!busy && !n.Predefined()) }) &&
 		anyOf("label", label)
+}
+
+// Shared reports whether a bridge of this Manager has ports it did not
+// make: another daemon uses the same bridge name (a misconfiguration, but
+// one a shutdown must not punish by removing that daemon's bridge).
+// Call it after Close, when this Manager's own veths are gone.
+func (m *Manager) Shared() bool {
+	m.mu.Lock()
+	var bridges []string
+	for _, n := range m.nets {
+		if n.Driver == "bridge" {
+			bridges = append(bridges, n.Bridge)
+		}
+	}
+	m.mu.Unlock()
+	for _, b := range bridges {
+		if ports, err := link.Ports(b); err != nil || len(ports) > 0 {
+			return true
+		}
+	}
+	return false
 }

@@ -61,7 +61,7 @@ func (d *daemon) start(t *testing.T, extra ...string) {
 		t.Fatal(err)
 	}
 	args := append([]string{"daemon", "-H", d.host, "--root", d.root, "--exec-root", d.execRoot,
-		"--config-file", cfg, "--log-level", "debug"}, extra...)
+		"--config-file", cfg, "--log-level", "debug"}, append(daemonNetFlags(d.root), extra...)...)
 	cmd := exec.Command(berthBin(), args...)
 	d.log = &bytes.Buffer{}
 	d.logMu = &sync.Mutex{}

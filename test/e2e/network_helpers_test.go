@@ -4,6 +4,7 @@ import (
 	"archive/tar"
 	"bytes"
 	"crypto/rand"
+	"crypto/sha256"
 	"encoding/hex"
 	"fmt"
 	"io"
@@ -371,4 +372,15 @@ func udpEcho(addr, msg string) (string, error) {
 		}
 	}
 	return "", fmt.Errorf("no UDP reply from %s", addr)
+}
+
+// daemonNetFlags give every test daemon a default bridge and an nftables
+// table of its own, named from its root so that a restart finds them again:
+// daemons of tests running side by side (other packages' e2e runs on the
+// same host included) must not share, or one's shutdown removes the
+// other's bridge.
+func daemonNetFlags(root string) []string {
+	sum := sha256.Sum256([]byte(root))
+	suffix := hex.EncodeToString(sum[:4])
+	return []string{"--bridge", "bt" + suffix, "--nft-table", "berth_" + suffix}
 }
