@@ -9,6 +9,7 @@ import (
 	"testing"
 
 	"github.com/berthproject/berth/internal/runtime"
+	"github.com/berthproject/berth/internal/runtime/testutil"
 	"github.com/containerd/errdefs"
 	"github.com/moby/sys/capability"
 	specs "github.com/opencontainers/runtime-spec/specs-go"
@@ -127,4 +128,22 @@ func haveCap(c capability.Cap) bool {
 		return false
 	}
 	return caps.Get(capability.EFFECTIVE, c)
+}
+
+func TestContainerIDs(t *testing.T) {
+	e := newEnv(t)
+	_, spec := e.spec("true")
+	bundle := e.bundle(spec)
+	for _, id := range []string{"", ".", "..", "a/b", "../x", "a b", "é", "x:y", strings.Repeat("a", 1025)} {
+		if err := e.rt.Create(context.Background(), id, bundle, runtime.CreateOpts{}); !errdefs.IsInvalidArgument(err) {
+			_ = e.rt.Delete(context.Background(), id, true)
+			t.Errorf("create %q: %v, want an invalid argument", id, err)
+		}
+	}
+	// Every allowed character, in one id.
+	id := testutil.UniqueID("Az09_+.-")
+	spec.Linux.CgroupsPath = "/berth-test/" + id
+	if err := e.create(id, spec, nil, nil); err != nil {
+		t.Errorf("create %q: %v", id, err)
+	}
 }

@@ -12,6 +12,7 @@ import (
 	"strconv"
 	"time"
 
+	"github.com/berthproject/berth/internal/runtime/cgroups"
 	"github.com/berthproject/berth/internal/runtime/seccomp"
 	"github.com/containerd/errdefs"
 	specs "github.com/opencontainers/runtime-spec/specs-go"
@@ -65,12 +66,19 @@ func (r *Runtime) Create(ctx context.Context, id, bundle string, opts CreateOpts
 		cg.destroy()
 		os.RemoveAll(dir)
 	}()
-	place, err := cg.create()
-	if err != nil {
-		return err
-	}
-	defer place.Close()
-	phase("cgroup created")
+	// The cgroup is made while the fifo and the runtime binary are
+	// prepared; the init is born in it.
+	var place *cgroups.Placement
+	var placeErr error
+	placed := make(chan struct{})
+	go func() {
+		defer close(placed)
+		place, placeErr = cg.create()
+	}()
+	defer func() {
+		<-placed // before the cgroup's removal on failure
+		place.Close()
+	}()
 	cfg := &initConfig{ID: id, Spec: spec, Process: spec.Process, Rootfs: rootfs, NoPivot: opts.NoPivot, NoNewKeyring: opts.NoNewKeyring, Bundle: bundle, Seccomp: prog}
 	extra, closeFiles, err := initFiles(cfg, dir, opts)
 	defer closeFiles()
@@ -83,6 +91,11 @@ func (r *Runtime) Create(ctx context.Context, id, bundle string, opts CreateOpts
 		return err
 	}
 	defer exe.Close()
+	<-placed
+	if placeErr != nil {
+		return placeErr
+	}
+	phase("cgroup created")
 	c, err = spawn(ctx, spawnArgs{
 		plan:   planNamespaces(spec.Linux.Namespaces),
 		spec:   spec,

@@ -6,7 +6,6 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
-	"regexp"
 	"strings"
 
 	"github.com/containerd/errdefs"
@@ -14,10 +13,21 @@ import (
 	"golang.org/x/sys/unix"
 )
 
-var validID = regexp.MustCompile(`^[\w+\-.]+$`)
+// validID is [A-Za-z0-9_+.-]+, checked by hand: a regexp compiled at
+// package init costs every process that embeds the runtime, the container
+// init included.
+func validID(id string) bool {
+	for _, c := range []byte(id) {
+		ok := c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' || c >= '0' && c <= '9' || c == '_' || c == '+' || c == '-' || c == '.'
+		if !ok {
+			return false
+		}
+	}
+	return id != ""
+}
 
 func checkID(id string) error {
-	if id == "" || id == "." || id == ".." || !validID.MatchString(id) || len(id) > 1024 {
+	if id == "" || id == "." || id == ".." || !validID(id) || len(id) > 1024 {
 		return fmt.Errorf("container id %q: must match [A-Za-z0-9_+.-]+: %w", id, errdefs.ErrInvalidArgument)
 	}
 	return nil
