@@ -12,6 +12,7 @@ import (
 	"os"
 	"os/signal"
 	"syscall"
+	"time"
 
 	"github.com/berthproject/berth/internal/runtime"
 )
@@ -130,6 +131,11 @@ func setupLog(g *globals) error {
 	opts.ReplaceAttr = func(groups []string, a slog.Attr) slog.Attr {
 		if a.Key == slog.LevelKey && g.logFormat == "json" {
 			a.Value = slog.StringValue(lower(a.Value.String()))
+		}
+		// Full precision, as runc's: the debug log times the phases
+		// of a container start, which take fractions of a millisecond.
+		if a.Key == slog.TimeKey && len(groups) == 0 {
+			a.Value = slog.StringValue(a.Value.Time().UTC().Format(time.RFC3339Nano))
 		}
 		return a
 	}

@@ -236,7 +236,7 @@ func configureInit(ctx context.Context, c *child, cfg *initConfig) error {
 	//lint:ignore SA1019 prestart is deprecated but engines still use it.
 	hooks := spec.Hooks != nil && (len(spec.Hooks.Prestart) > 0 || len(spec.Hooks.CreateRuntime) > 0)
 	if !hooks {
-		if err := writeSync(c.sync, cfg); err != nil {
+		if err := writeSync(c.sync, cfg.forInit()); err != nil {
 			return initGone(c, err)
 		}
 	}
@@ -249,7 +249,7 @@ func configureInit(ctx context.Context, c *child, cfg *initConfig) error {
 		if err := runHooks(ctx, "createRuntime", spec.Hooks.CreateRuntime, state); err != nil {
 			return err
 		}
-		if err := writeSync(c.sync, cfg); err != nil {
+		if err := writeSync(c.sync, cfg.forInit()); err != nil {
 			return initGone(c, err)
 		}
 	}

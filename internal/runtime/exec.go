@@ -37,6 +37,12 @@ func (r *Runtime) Exec(ctx context.Context, id string, p *specs.Process, opts Ex
 	if err != nil {
 		return 0, err
 	}
+	if p.Capabilities == nil && st.Config.Process != nil {
+		// The container's capabilities are the default.
+		withCaps := *p
+		withCaps.Capabilities = st.Config.Process.Capabilities
+		p = &withCaps
+	}
 	cfg := &initConfig{Exec: true, ID: id, Spec: st.Config, Process: p, Rootfs: "/", Bundle: st.Bundle, FifoFd: -1, ConsoleFd: -1, Seccomp: prog}
 	extra := append([]*os.File{}, opts.ExtraFiles...)
 	cfg.Preserved = len(extra)
@@ -81,7 +87,7 @@ func (r *Runtime) Exec(ctx context.Context, id string, p *specs.Process, opts Ex
 	}()
 	pid = c.pid
 	cfg.HostPid = pid
-	if err := writeSync(c.sync, cfg); err != nil {
+	if err := writeSync(c.sync, cfg.forInit()); err != nil {
 		return 0, fmt.Errorf("send config to exec init: %w", err)
 	}
 	// The socket closes on a successful exec (it is close-on-exec).
@@ -107,11 +113,7 @@ func (r *Runtime) Exec(ctx context.Context, id string, p *specs.Process, opts Ex
 // execInit runs in the exec'd process, already inside the container's
 // namespaces (nsenter joined user and mount before Go started).
 func execInit(sync *os.File, cfg *initConfig) error {
-	p := cfg.Process
-	if cfg.Spec != nil && cfg.Spec.Process != nil && p.Capabilities == nil {
-		p.Capabilities = cfg.Spec.Process.Capabilities
-	}
-	pp, err := prepareProcess(p, cfg.ConsoleFd)
+	pp, err := prepareProcess(cfg.Process, cfg.ConsoleFd)
 	if err != nil {
 		return err
 	}

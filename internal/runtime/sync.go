@@ -61,6 +61,32 @@ type initConfig struct {
 	waitCgroup func() error // set by the init; see containerInit
 }
 
+// forInit is the config as it travels to the init: the spec without what
+// only the parent uses — linux.resources, the seccomp profile (sent
+// compiled), the hooks the parent runs — and without its process, which
+// Process carries; an exec's init needs no spec at all. A cold
+// encoding/json spends ~0.6 ms on the spec's types before the init can
+// mount anything, and seccomp profiles are large.
+func (cfg *initConfig) forInit() *initConfig {
+	wire := *cfg
+	if cfg.Exec || cfg.Spec == nil {
+		wire.Spec = nil
+		return &wire
+	}
+	s := *cfg.Spec
+	s.Process = nil
+	if s.Linux != nil {
+		l := *s.Linux
+		l.Resources, l.Seccomp = nil, nil
+		s.Linux = &l
+	}
+	if s.Hooks != nil {
+		s.Hooks = &specs.Hooks{CreateContainer: s.Hooks.CreateContainer, StartContainer: s.Hooks.StartContainer}
+	}
+	wire.Spec = &s
+	return &wire
+}
+
 // ErrProcessNotFound marks a process binary missing from the container
 // (what runc reports with exit status 127, Docker too); errors matching it
 // also match errdefs.ErrNotFound.
