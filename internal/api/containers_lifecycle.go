@@ -31,7 +31,7 @@ func (s *Server) createContainer(ctx context.Context, w http.ResponseWriter, r *
 	if req.Config == nil {
 		return fmt.Errorf("container create: config is missing: %w", errdefs.ErrInvalidArgument)
 	}
-	resp, err := s.cfg.Containers.Create(ctx, container.CreateRequest{Name: r.URL.Query().Get("name"), Config: req.Config, HostConfig: req.HostConfig})
+	resp, err := s.cfg.Containers.Create(ctx, container.CreateRequest{Name: r.URL.Query().Get("name"), Config: req.Config, HostConfig: req.HostConfig, Networking: req.NetworkingConfig})
 	if err != nil {
 		return err
 	}

@@ -14,6 +14,7 @@ import (
 	"github.com/containerd/errdefs"
 	dockerspec "github.com/moby/docker-image-spec/specs-go/v1"
 	containertypes "github.com/moby/moby/api/types/container"
+	mobynet "github.com/moby/moby/api/types/network"
 )
 
 // CreateRequest is POST /containers/create.
@@ -21,6 +22,8 @@ type CreateRequest struct {
 	Name       string
 	Config     *containertypes.Config
 	HostConfig *containertypes.HostConfig
+	// Networking holds the endpoint settings per network (aliases, IP).
+	Networking *mobynet.NetworkingConfig
 }
 
 // Create makes a container: resolves its image, unpacks its layers,
@@ -101,6 +104,9 @@ func (s *Service) Create(ctx context.Context, req CreateRequest) (_ containertyp
 		ID: id, Name: name, Created: time.Now().UTC(), Image: req.Config.Image, ImageID: img.ID.String(),
 		Config: &cfg, HostConfig: &hc, Path: argv[0], Args: argv[1:], Mounts: mps, Anonymous: anon,
 		State: State{Status: containertypes.StateCreated},
+	}
+	if req.Networking != nil {
+		c.Endpoints = req.Networking.EndpointsConfig
 	}
 	if err := s.persist(ctx, c); err != nil {
 		return resp, err

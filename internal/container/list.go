@@ -57,6 +57,14 @@ func (s *Service) summary(ctx context.Context, c *Container, size bool) containe
 		sum.Mounts = []containertypes.MountPoint{}
 	}
 	sum.HostConfig.NetworkMode = string(c.HostConfig.NetworkMode)
+	ns := s.networkSettings(c)
+	sum.NetworkSettings = &containertypes.NetworkSettingsSummary{Networks: ns.Networks}
+	for p, bindings := range ns.Ports {
+		for _, b := range bindings {
+			hp, _ := strconv.ParseUint(b.HostPort, 10, 16)
+			sum.Ports = append(sum.Ports, containertypes.PortSummary{IP: b.HostIP, PrivatePort: p.Num(), PublicPort: uint16(hp), Type: string(p.Proto())})
+		}
+	}
 	if h := c.State.Health; h != nil {
 		sum.Health = &containertypes.HealthSummary{Status: h.Status, FailingStreak: h.FailingStreak}
 	}

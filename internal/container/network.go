@@ -68,12 +68,19 @@ func (s *Service) attachNetwork(ctx context.Context, c *Container, pid int) erro
 	if err != nil {
 		return err
 	}
-	ep, err := s.cfg.Networks.Attach(ctx, name, network.EndpointOptions{
-		ContainerID: c.ID, Name: c.Name, NetNSPath: "/proc/" + strconv.Itoa(pid) + "/ns/net",
-		Ports: ports, DNS: c.HostConfig.DNS,
-	})
+	netns := "/proc/" + strconv.Itoa(pid) + "/ns/net"
+	ep, err := s.cfg.Networks.Attach(ctx, name, endpointOptions(c, netns, c.Endpoints[name], ports))
 	if err != nil {
 		return fmt.Errorf("attach to network %s: %w", name, err)
+	}
+	// The other networks of NetworkingConfig (API 1.44+ allows several).
+	for other, es := range c.Endpoints {
+		if other == name || (name == network.DefaultNetwork && other == "default") {
+			continue
+		}
+		if _, err := s.cfg.Networks.Attach(ctx, other, endpointOptions(c, netns, es, nil)); err != nil {
+			return fmt.Errorf("attach to network %s: %w", other, err)
+		}
 	}
 	var extra []etcfiles.HostEntry
 	for _, h := range c.HostConfig.ExtraHosts {
@@ -94,6 +101,21 @@ func (s *Service) attachNetwork(ctx context.Context, c *Container, pid int) erro
 		}
 	}
 	return nil
+}
+
+// endpointOptions are the network service's options for one network.
+func endpointOptions(c *Container, netns string, es *mobynet.EndpointSettings, ports []portspec.Mapping) network.EndpointOptions {
+	o := network.EndpointOptions{ContainerID: c.ID, Name: c.Name, NetNSPath: netns, Ports: ports, DNS: c.HostConfig.DNS}
+	if es != nil {
+		o.Aliases = es.Aliases
+		if es.IPAMConfig != nil {
+			o.IP = es.IPAMConfig.IPv4Address
+		}
+		if len(es.MacAddress) > 0 {
+			o.MAC = []byte(es.MacAddress)
+		}
+	}
+	return o
 }
 
 // detachNetwork removes the container's endpoints.

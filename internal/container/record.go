@@ -4,6 +4,7 @@ import (
 	"time"
 
 	containertypes "github.com/moby/moby/api/types/container"
+	mobynet "github.com/moby/moby/api/types/network"
 )
 
 // Container is a container's persisted record (bucket store.Containers,
@@ -22,6 +23,9 @@ type Container struct {
 	Path   string                      `json:"path"`
 	Args   []string                    `json:"args"`
 	Mounts []containertypes.MountPoint `json:"mounts,omitempty"`
+	// Endpoints are the per-network settings of create's NetworkingConfig
+	// (aliases, --ip, --mac-address), by network name.
+	Endpoints map[string]*mobynet.EndpointSettings `json:"endpoints,omitempty"`
 
 	State        State `json:"state"`
 	RestartCount int   `json:"restartCount"`

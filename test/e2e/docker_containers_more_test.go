@@ -1,10 +1,16 @@
 package e2e
 
 import (
+	"fmt"
+	"io"
+	"net/http"
+	"net/url"
 	"os"
+	"os/exec"
 	"path/filepath"
 	"strings"
 	"testing"
+	"time"
 )
 
 func TestDockerCopyDiffCommitExport(t *testing.T) {
@@ -117,10 +123,80 @@ func TestDockerEventsAndLogsFollow(t *testing.T) {
 	if got := d.mustDocker(t, "logs", "--tail", "1", "talker"); got != "line3" {
 		t.Errorf("logs --tail 1 = %q", got)
 	}
-	ev := d.mustDocker(t, "events", "--since", "1h", "--until", "0s", "--filter", "container=talker", "--format", "{{.Action}}")
-	for _, want := range []string{"create", "start", "die"} {
+	d.mustDocker(t, "wait", "talker")
+	// The docker CLI sends since/until in whole seconds, which can leave
+	// out the events of the current second (Docker's as well); the API
+	// takes nanoseconds.
+	until := fmt.Sprintf("%.9f", float64(time.Now().UnixNano())/1e9)
+	resp, err := apiClient(d).Get("http://berth/events?since=1&until=" + until + "&filters=" + url.QueryEscape(`{"container":{"talker":true}}`))
+	if err != nil {
+		t.Fatal(err)
+	}
+	b, _ := io.ReadAll(resp.Body)
+	resp.Body.Close()
+	ev := string(b)
+	for _, want := range []string{`"create"`, `"start"`, `"die"`} {
 		if !strings.Contains(ev, want) {
 			t.Errorf("events lack %q:\n%s", want, ev)
 		}
+	}
+}
+
+func TestDockerInteractiveTTY(t *testing.T) {
+	script, err := exec.LookPath("script")
+	if err != nil {
+		t.Skip("script(1) is needed to give the docker CLI a terminal")
+	}
+	d := dockerContainerDaemon(t)
+	home := t.TempDir()
+	env := []string{"DOCKER_HOST=" + d.host, "DOCKER_CONFIG=" + filepath.Join(home, ".docker"), "HOME=" + home}
+	// script gives the CLI a pty; the input stays open for a moment so
+	// that the session ends by the shell's exit, not by the input's EOF.
+	cmd := `(printf 'echo typed-$((1+2))\nexit 5\n'; sleep 1) | ` + script + ` -eqc "` + dockerBin + ` run -it --rm busybox sh" /dev/null`
+	r := runCmd(t, nil, env, "/bin/sh", "-c", cmd)
+	out := strings.ReplaceAll(r.stdout, "\r", "")
+	if r.code != 5 || !strings.Contains(out, "\ntyped-3\n") {
+		t.Errorf("run -it: %s", r)
+	}
+	d.mustDocker(t, "run", "-d", "--name", "tty", "busybox", "sleep", "60")
+	cmd = `(sleep 1) | ` + script + ` -eqc "` + dockerBin + ` exec -it tty sh -c 'tty; exit 3'" /dev/null`
+	r = runCmd(t, nil, env, "/bin/sh", "-c", cmd)
+	if r.code != 3 || !strings.Contains(r.stdout, "/dev/pts/") {
+		t.Errorf("exec -it: %s", r)
+	}
+}
+
+func TestDockerPublishedPortAndNetworkAlias(t *testing.T) {
+	d := dockerContainerDaemon(t)
+	d.mustDocker(t, "run", "-d", "--name", "web", "-p", "127.0.0.1::80", "busybox", "httpd", "-f", "-p", "80", "-h", "/etc")
+	port := d.mustDocker(t, "port", "web", "80/tcp")
+	if !strings.HasPrefix(port, "127.0.0.1:") {
+		t.Fatalf("docker port = %q", port)
+	}
+	var body string
+	pollUntil(t, "the published port to answer", func() bool {
+		resp, err := http.Get("http://" + port + "/hostname")
+		if err != nil {
+			return false
+		}
+		defer resp.Body.Close()
+		b, _ := io.ReadAll(resp.Body)
+		body = string(b)
+		return resp.StatusCode == 200
+	})
+	if id := d.inspectField(t, "web", "{{.Id}}"); body != id[:12]+"\n" {
+		t.Errorf("served /etc/hostname = %q, want the short ID", body)
+	}
+	d.mustDocker(t, "network", "create", "appnet")
+	d.mustDocker(t, "run", "-d", "--name", "db", "--network", "appnet", "--network-alias", "database", "busybox", "sleep", "60")
+	got := d.mustDocker(t, "run", "--rm", "--network", "appnet", "busybox", "sh", "-c", "ping -c1 -W5 database >/dev/null && echo reached")
+	if got != "reached" {
+		t.Errorf("alias on a user-defined network: %q", got)
+	}
+	// (The docker CLI takes any 404 of create for a missing image and
+	// tries a pull, so the API is asked directly.)
+	code, body, _ := apiCall(t, d, "POST", "/containers/create", strings.NewReader(`{"Image":"busybox","HostConfig":{"NetworkMode":"no-such-net"}}`))
+	if code != http.StatusNotFound || !strings.Contains(body, "no-such-net") {
+		t.Errorf("unknown network: %d %s", code, body)
 	}
 }

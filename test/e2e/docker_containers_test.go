@@ -39,6 +39,13 @@ func TestDockerRunExitCodes(t *testing.T) {
 	if r := d.docker(t, strings.NewReader("piped\n"), "run", "--rm", "-i", "busybox", "cat"); r.code != 0 || r.stdout != "piped\n" {
 		t.Errorf("run -i with piped stdin: %s", r)
 	}
+	// The failed runs left nothing behind: no container, no volume.
+	if got := d.mustDocker(t, "ps", "-a", "--format", "{{.Names}}"); got != "three" {
+		t.Errorf("containers after the failed runs: %q", got)
+	}
+	if got := d.mustDocker(t, "volume", "ls", "-q"); got != "" {
+		t.Errorf("volumes after the failed runs: %q", got)
+	}
 }
 
 func TestDockerDetachedLifecycle(t *testing.T) {
@@ -57,6 +64,9 @@ func TestDockerDetachedLifecycle(t *testing.T) {
 	}
 	if r := d.docker(t, nil, "rm", "web"); r.code == 0 || !strings.Contains(r.stderr, "stop the container before removing") {
 		t.Errorf("rm of a running container: %s", r)
+	}
+	if got := d.inspectField(t, "web", "{{.State.Status}}"); got != "running" {
+		t.Errorf("a refused rm touched the container: %s", got)
 	}
 	d.mustDocker(t, "stop", "web")
 	if got := d.inspectField(t, "web", "{{.State.Status}} {{.State.ExitCode}} {{.State.Running}}"); got != "exited 0 false" {
