@@ -2,17 +2,15 @@ package container
 
 import (
 	"maps"
-	"net/netip"
 	"slices"
 
-	"github.com/berthproject/berth/internal/network"
 	"github.com/berthproject/berth/internal/network/portspec"
 	containertypes "github.com/moby/moby/api/types/container"
 	mobynet "github.com/moby/moby/api/types/network"
 )
 
-// These helpers serve -P, the image's EXPOSE and the PORTS column of ps;
-// the service's create, attach and list call them.
+// These helpers serve -P and the image's EXPOSE; the service's create
+// and attach call them.
 
 // mergeExposedPorts adds the image's EXPOSE ports ("80/tcp") to the
 // container's, as Docker's merged config shows them.
@@ -51,26 +49,4 @@ func publishedMappings(c *Container) ([]portspec.Mapping, error) {
 		ms = append(ms, portspec.Mapping{ContainerPort: p.Num(), Proto: proto})
 	}
 	return ms, nil
-}
-
-// portSummaries is the Ports of a container's list entry (ps's PORTS
-// column): the published ports of its endpoints, sorted.
-func portSummaries(eps []network.Endpoint) []containertypes.PortSummary {
-	out := []containertypes.PortSummary{}
-	for _, e := range eps {
-		for _, m := range e.Ports {
-			ip := m.HostIP
-			if !ip.IsValid() {
-				ip = netip.IPv4Unspecified()
-			}
-			out = append(out, containertypes.PortSummary{IP: ip, PrivatePort: m.ContainerPort, PublicPort: m.HostPort, Type: m.Proto})
-		}
-	}
-	slices.SortFunc(out, func(a, b containertypes.PortSummary) int {
-		if a.PrivatePort != b.PrivatePort {
-			return int(a.PrivatePort) - int(b.PrivatePort)
-		}
-		return int(a.PublicPort) - int(b.PublicPort)
-	})
-	return out
 }

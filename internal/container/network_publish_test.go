@@ -4,7 +4,6 @@ import (
 	"net/netip"
 	"testing"
 
-	"github.com/berthproject/berth/internal/network"
 	"github.com/berthproject/berth/internal/network/portspec"
 	"github.com/google/go-cmp/cmp"
 	containertypes "github.com/moby/moby/api/types/container"
@@ -36,23 +35,5 @@ func TestPublishAllExposedPorts(t *testing.T) {
 	c.HostConfig.PublishAllPorts = false
 	if got, _ := publishedMappings(c); len(got) != 1 {
 		t.Errorf("without -P: %v, want the -p binding only", got)
-	}
-}
-
-func TestPortSummaries(t *testing.T) {
-	eps := []network.Endpoint{{Ports: []portspec.Mapping{
-		{HostPort: 49153, ContainerPort: 443, Proto: "tcp"},
-		{HostIP: netip.MustParseAddr("127.0.0.1"), HostPort: 8080, ContainerPort: 80, Proto: "tcp"},
-	}}}
-	got := portSummaries(eps)
-	want := []containertypes.PortSummary{
-		{IP: netip.MustParseAddr("127.0.0.1"), PrivatePort: 80, PublicPort: 8080, Type: "tcp"},
-		{IP: netip.IPv4Unspecified(), PrivatePort: 443, PublicPort: 49153, Type: "tcp"},
-	}
-	if diff := cmp.Diff(want, got, cmp.Comparer(func(a, b netip.Addr) bool { return a == b })); diff != "" {
-		t.Errorf("portSummaries (-want +got):\n%s", diff)
-	}
-	if got := portSummaries(nil); got == nil || len(got) != 0 {
-		t.Errorf("no endpoints: %#v, want an empty list", got)
 	}
 }
