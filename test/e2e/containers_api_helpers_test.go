@@ -1,7 +1,6 @@
 package e2e
 
 import (
-	"encoding/json"
 	"os"
 	"path/filepath"
 	"strconv"
@@ -104,17 +103,4 @@ func cgroupFile(t *testing.T, pid int, controller, v1file, v2file string) string
 	}
 	t.Fatalf("no %s cgroup for pid %d in\n%s", controller, pid, data)
 	return ""
-}
-
-// inspectJSON decodes docker inspect of one object.
-func (d *daemon) inspectJSON(t *testing.T, ref string, v any) {
-	t.Helper()
-	out := d.mustDocker(t, "inspect", ref)
-	var list []json.RawMessage
-	if err := json.Unmarshal([]byte(out), &list); err != nil || len(list) != 1 {
-		t.Fatalf("docker inspect %s: %v\n%s", ref, err, out)
-	}
-	if err := json.Unmarshal(list[0], v); err != nil {
-		t.Fatal(err)
-	}
 }
