@@ -23,11 +23,10 @@ func (s *Server) attachContainer(ctx context.Context, w http.ResponseWriter, r *
 			return err
 		}
 	}
-	if stream, _ := queryBool(r, "stream"); !stream {
-		logs, _ := queryBool(r, "logs")
-		if !logs {
-			return fmt.Errorf("attach: stream or logs must be set: %w", errdefs.ErrInvalidArgument)
-		}
+	stream, _ := queryBool(r, "stream")
+	logs, _ := queryBool(r, "logs")
+	if !stream && !logs {
+		return fmt.Errorf("attach: stream or logs must be set: %w", errdefs.ErrInvalidArgument)
 	}
 	keys, err := parseDetachKeys(r.URL.Query().Get("detachKeys"))
 	if err != nil {
@@ -38,6 +37,21 @@ func (s *Server) attachContainer(ctx context.Context, w http.ResponseWriter, r *
 		return err
 	}
 	defer client.Close()
+	if logs && (o.Stdout || o.Stderr) {
+		// The past output first, as Docker's attach with logs=1 sends it.
+		if msgs, tty, err := s.cfg.Containers.Logs(ctx, name, container.LogsOptions{Tail: -1, Stdout: o.Stdout, Stderr: o.Stderr}); err == nil {
+			var frame []byte
+			for m := range msgs {
+				frame = logFrame(frame[:0], m, tty, false)
+				if _, err := client.Write(frame); err != nil {
+					return nil
+				}
+			}
+		}
+	}
+	if !stream {
+		return nil
+	}
 	// The client's connection is the request's lifetime now: it ends when
 	// the client goes or the stream ends.
 	actx, cancel := context.WithCancel(context.WithoutCancel(ctx))

@@ -52,21 +52,7 @@ func (s *Server) containerLogs(ctx context.Context, w http.ResponseWriter, r *ht
 	}
 	var frame []byte
 	for m := range msgs {
-		line := m.Line
-		if o.Timestamps {
-			line = append([]byte(m.Time.UTC().Format(time.RFC3339Nano)+" "), line...)
-		}
-		if tty {
-			frame = append(frame[:0], line...)
-		} else {
-			stream := byte(1)
-			if m.Stream == logfile.Stderr {
-				stream = 2
-			}
-			frame = append(frame[:0], stream, 0, 0, 0, 0, 0, 0, 0)
-			binary.BigEndian.PutUint32(frame[4:8], uint32(len(line)))
-			frame = append(frame, line...)
-		}
+		frame = logFrame(frame[:0], m, tty, o.Timestamps)
 		if _, err := w.Write(frame); err != nil {
 			return nil
 		}
@@ -75,4 +61,23 @@ func (s *Server) containerLogs(ctx context.Context, w http.ResponseWriter, r *ht
 		}
 	}
 	return nil
+}
+
+// logFrame appends a log record to buf as the stream carries it: raw with
+// a tty, else in a multiplexed frame; with its time first if timestamps.
+func logFrame(buf []byte, m logfile.Message, tty, timestamps bool) []byte {
+	line := m.Line
+	if timestamps {
+		line = append([]byte(m.Time.UTC().Format(time.RFC3339Nano)+" "), line...)
+	}
+	if tty {
+		return append(buf, line...)
+	}
+	stream := byte(1)
+	if m.Stream == logfile.Stderr {
+		stream = 2
+	}
+	buf = append(buf, stream, 0, 0, 0, 0, 0, 0, 0)
+	binary.BigEndian.PutUint32(buf[len(buf)-4:], uint32(len(line)))
+	return append(buf, line...)
 }

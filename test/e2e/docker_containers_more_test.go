@@ -124,6 +124,16 @@ func TestDockerEventsAndLogsFollow(t *testing.T) {
 		t.Errorf("logs --tail 1 = %q", got)
 	}
 	d.mustDocker(t, "wait", "talker")
+	// attach with logs=1 sends the past output, multiplexed.
+	aresp, err := apiClient(d).Post("http://berth/containers/talker/attach?logs=1&stdout=1", "", nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	frames, _ := io.ReadAll(aresp.Body)
+	aresp.Body.Close()
+	if want := "\x01\x00\x00\x00\x00\x00\x00\x06line1\n"; !strings.HasPrefix(string(frames), want) {
+		t.Errorf("attach logs=1 = %q, want it to start with %q", frames, want)
+	}
 	// The docker CLI sends since/until in whole seconds, which can leave
 	// out the events of the current second (Docker's as well); the API
 	// takes nanoseconds.
