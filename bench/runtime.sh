@@ -35,11 +35,23 @@ median_ms() { awk -F, -v row="$2" 'NR == row + 1 { printf "%.2f", $4 * 1000 }' "
 ratio() { awk -v a="$1" -v b="$2" 'BEGIN { printf "%.2f", a / b }'; }
 
 cmds=("$BR --root $work/state run --bundle $work/bundle b" "runc --root $work/state run --bundle $work/bundle r")
-names=(berth-runc runc)
-echo "== $N sequential runs of /bin/true (hyperfine, medians)"
-hyperfine -N --style basic --warmup 5 --runs "$N" --export-csv "$work/times.csv" "${cmds[@]}" >/dev/null
-berth=$(median_ms "$work/times.csv" 1)
-runc=$(median_ms "$work/times.csv" 2)
+# The machine is shared and its load drifts: ROUNDS interleaved rounds of
+# N/ROUNDS runs each, and the median of the rounds' medians, so that both
+# runtimes see the same load.
+ROUNDS=${ROUNDS:-5}
+per=$(((N + ROUNDS - 1) / ROUNDS))
+echo "== $N sequential runs of /bin/true in $ROUNDS interleaved rounds (hyperfine, medians)"
+bs=() rs=()
+for r in $(seq "$ROUNDS"); do
+	hyperfine -N --style basic --warmup 3 --runs "$per" --export-csv "$work/times.csv" "${cmds[@]}" >/dev/null
+	bs+=("$(median_ms "$work/times.csv" 1)")
+	rs+=("$(median_ms "$work/times.csv" 2)")
+	echo "round $r: berth-runc ${bs[-1]} ms, runc ${rs[-1]} ms, ratio $(ratio "${bs[-1]}" "${rs[-1]}")"
+done
+# median LIST…: the median of numbers.
+median() { printf '%s\n' "$@" | sort -n | awk '{ v[NR] = $1 } END { printf "%.2f", NR % 2 ? v[(NR + 1) / 2] : (v[NR / 2] + v[NR / 2 + 1]) / 2 }'; }
+berth=$(median "${bs[@]}")
+runc=$(median "${rs[@]}")
 printf '%-12s %8s ms\n' berth-runc "$berth" runc "$runc"
 crun=""
 if command -v crun >/dev/null 2>&1; then

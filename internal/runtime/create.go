@@ -34,10 +34,12 @@ func (r *Runtime) Create(ctx context.Context, id, bundle string, opts CreateOpts
 	if err != nil {
 		return fmt.Errorf("bundle %q: %w", bundle, err)
 	}
+	phase("start")
 	spec, rootfs, err := loadSpec(bundle)
 	if err != nil {
 		return err
 	}
+	phase("spec loaded")
 	if spec.Process.Terminal && opts.ConsoleSocket == "" {
 		return fmt.Errorf("process.terminal is true but no console socket was given: %w", errdefs.ErrInvalidArgument)
 	}
@@ -56,6 +58,7 @@ func (r *Runtime) Create(ctx context.Context, id, bundle string, opts CreateOpts
 		os.RemoveAll(dir)
 		return err
 	}
+	phase("cgroup manager")
 	defer func() {
 		if retErr == nil {
 			return
