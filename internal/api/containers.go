@@ -51,6 +51,7 @@ type ContainerService interface {
 	ArchiveGet(ctx context.Context, ref, path string, w io.Writer, stat func(containertypes.PathStat)) error
 	ArchivePut(ctx context.Context, ref, path string, r io.Reader) error
 	Commit(ctx context.Context, ref string, o container.CommitOptions) (string, error)
+	Update(ctx context.Context, ref string, u containertypes.UpdateConfig) (containertypes.UpdateResponse, error)
 	Events(ctx context.Context, since, until time.Time, filters map[string][]string, fn func(events.Message) error) error
 }
 
@@ -75,6 +76,7 @@ func (s *Server) registerContainerRoutes() {
 		namedRoute{"POST", "/pause", s.pauseContainer},
 		namedRoute{"POST", "/unpause", s.unpauseContainer},
 		namedRoute{"POST", "/rename", s.renameContainer},
+		namedRoute{"POST", "/update", s.updateContainer},
 		namedRoute{"POST", "/wait", s.waitContainer},
 		namedRoute{"POST", "/attach", s.attachContainer},
 		namedRoute{"POST", "/resize", s.resizeContainer},

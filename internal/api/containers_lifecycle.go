@@ -183,3 +183,16 @@ func sizeQuery(r *http.Request) (uint16, uint16, error) {
 	}
 	return uint16(wd), uint16(ht), nil
 }
+
+func (s *Server) updateContainer(ctx context.Context, w http.ResponseWriter, r *http.Request, name string) error {
+	var u containertypes.UpdateConfig
+	if err := decodeBody(r, "container update", &u); err != nil {
+		return err
+	}
+	resp, err := s.cfg.Containers.Update(ctx, name, u)
+	if err != nil {
+		return err
+	}
+	writeJSON(w, http.StatusOK, resp)
+	return nil
+}

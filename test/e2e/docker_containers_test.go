@@ -122,6 +122,13 @@ func TestDockerResourceLimitsInCgroup(t *testing.T) {
 	if got := d.inspectField(t, "limited", "{{.HostConfig.Memory}} {{.HostConfig.PidsLimit}}"); got != "67108864 42" {
 		t.Errorf("inspect HostConfig = %q", got)
 	}
+	d.mustDocker(t, "update", "--memory", "128m", "--memory-swap", "256m", "--pids-limit", "30", "limited")
+	if got := cgroupFile(t, pid, "memory", "memory.limit_in_bytes", "memory.max"); got != strconv.Itoa(128<<20) {
+		t.Errorf("memory limit after update = %s, want %d", got, 128<<20)
+	}
+	if got := cgroupFile(t, pid, "pids", "pids.max", "pids.max"); got != "30" {
+		t.Errorf("pids.max after update = %s, want 30", got)
+	}
 	if r := d.docker(t, nil, "run", "--rm", "--memory", "12x", "busybox", "true"); r.code != 125 {
 		t.Errorf("--memory 12x: %s", r)
 	}
