@@ -1,0 +1,128 @@
+package e2e
+
+import (
+	"bytes"
+	"context"
+	"errors"
+	"io"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strconv"
+	"strings"
+	"testing"
+	"time"
+	"unsafe"
+
+	"golang.org/x/sys/unix"
+)
+
+// containerDaemon starts a daemon with busybox:latest (CMD sh) imported.
+func containerDaemon(t *testing.T) *daemon {
+	t.Helper()
+	var execRoot string
+	t.Cleanup(func() { killShimsUnder(t, execRoot) }) // runs last, after the daemon stopped
+	d := startDaemon(t)
+	execRoot = d.execRoot
+	importBusybox(t, d, "busybox:latest", "-c", `CMD ["sh"]`)
+	t.Cleanup(func() {
+		// Leave no container running past the test, even when it failed.
+		if ids := strings.Fields(d.berth(t, nil, "ps", "-aq").stdout); len(ids) > 0 {
+			d.berth(t, nil, append([]string{"rm", "-f"}, ids...)...)
+		}
+	})
+	return d
+}
+
+// killShimsUnder ends the container monitors the test's daemon started:
+// they outlive the daemon by design, but not the test. They are found by
+// their state directory, which is the test's own.
+func killShimsUnder(t *testing.T, execRoot string) {
+	if execRoot == "" {
+		return
+	}
+	procs, _ := filepath.Glob("/proc/[0-9]*/cmdline")
+	for _, p := range procs {
+		cmdline, err := os.ReadFile(p)
+		if err != nil || !bytes.Contains(cmdline, []byte("berth-shim")) || !bytes.Contains(cmdline, []byte(execRoot+"/")) {
+			continue
+		}
+		if pid, err := strconv.Atoi(filepath.Base(filepath.Dir(p))); err == nil {
+			_ = unix.Kill(pid, unix.SIGKILL)
+		}
+	}
+}
+
+// eventually polls cond until it holds or a generous deadline passes;
+// it asserts an outcome, not a duration.
+func eventually(t *testing.T, what string, cond func() bool) {
+	t.Helper()
+	deadline := time.Now().Add(30 * time.Second)
+	for !cond() {
+		if time.Now().After(deadline) {
+			t.Fatalf("timed out waiting for %s", what)
+		}
+		time.Sleep(100 * time.Millisecond)
+	}
+}
+
+// openPty opens a pseudo-terminal pair with x/sys/unix: the master, and
+// the slave for the child's stdio.
+func openPty(t *testing.T) (master, slave *os.File) {
+	t.Helper()
+	m, err := os.OpenFile("/dev/ptmx", os.O_RDWR|unix.O_NOCTTY|unix.O_CLOEXEC, 0)
+	if err != nil {
+		t.Fatalf("open /dev/ptmx: %v", err)
+	}
+	var unlock int32
+	if _, _, e := unix.Syscall(unix.SYS_IOCTL, m.Fd(), unix.TIOCSPTLCK, uintptr(unsafe.Pointer(&unlock))); e != 0 {
+		t.Fatalf("unlock pty: %v", e)
+	}
+	n, err := unix.IoctlGetInt(int(m.Fd()), unix.TIOCGPTN)
+	if err != nil {
+		t.Fatalf("pty number: %v", err)
+	}
+	s, err := os.OpenFile("/dev/pts/"+strconv.Itoa(n), os.O_RDWR|unix.O_NOCTTY, 0)
+	if err != nil {
+		t.Fatalf("open pty slave: %v", err)
+	}
+	if err := unix.IoctlSetWinsize(int(s.Fd()), unix.TIOCSWINSZ, &unix.Winsize{Row: 40, Col: 120}); err != nil {
+		t.Fatalf("set pty size: %v", err)
+	}
+	t.Cleanup(func() { m.Close(); s.Close() })
+	return m, s
+}
+
+// berthOnPty runs berth with its stdio on a pty as a user at a terminal
+// would, types input, and returns what the terminal showed and the exit code.
+func (d *daemon) berthOnPty(t *testing.T, input string, args ...string) (string, int) {
+	t.Helper()
+	master, slave := openPty(t)
+	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
+	defer cancel()
+	cmd := exec.CommandContext(ctx, berthBin(), args...)
+	cmd.Env = append(cleanEnv(), "BERTH_HOST="+d.host)
+	cmd.Stdin, cmd.Stdout, cmd.Stderr = slave, slave, slave
+	cmd.SysProcAttr = &unix.SysProcAttr{Setsid: true, Setctty: true}
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	slave.Close()
+	var out bytes.Buffer
+	done := make(chan struct{})
+	go func() { io.Copy(&out, master); close(done) }()
+	if _, err := master.Write([]byte(input)); err != nil {
+		t.Fatal(err)
+	}
+	err := cmd.Wait()
+	master.SetReadDeadline(time.Now().Add(2 * time.Second))
+	<-done
+	var ee *exec.ExitError
+	code := 0
+	if errors.As(err, &ee) {
+		code = ee.ExitCode()
+	} else if err != nil {
+		t.Fatal(err)
+	}
+	return out.String(), code
+}
