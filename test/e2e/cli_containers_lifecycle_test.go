@@ -37,7 +37,9 @@ func TestCLICreateStartWaitPrune(t *testing.T) {
 func TestCLIPauseRestartKillRename(t *testing.T) {
 	d := containerDaemon(t)
 	d.ok(t, "run", "-d", "--name", "svc", "busybox", "sleep", "1000")
-	status := func() string { return strings.TrimSpace(d.ok(t, "ps", "-a", "--format", "{{.Status}}", "-f", "name=svc")) }
+	status := func() string {
+		return strings.TrimSpace(d.ok(t, "ps", "-a", "--format", "{{.Status}}", "-f", "name=svc"))
+	}
 	d.ok(t, "pause", "svc")
 	if s := status(); !regexp.MustCompile(`^Up .+ \(Paused\)$`).MatchString(s) {
 		t.Errorf("paused status %q", s)
