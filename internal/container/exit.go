@@ -6,6 +6,7 @@ import (
 	"time"
 
 	"github.com/berthproject/berth/internal/snapshot"
+	"github.com/containerd/errdefs"
 	containertypes "github.com/moby/moby/api/types/container"
 )
 
@@ -15,17 +16,37 @@ func (s *Service) watch(e *entry, id string, startedAt time.Time) {
 	s.wg.Add(1)
 	go func() {
 		defer s.wg.Done()
-		st, err := s.cfg.Monitor.Wait(s.bg, id)
-		if s.bg.Err() != nil {
-			return // daemon shutting down: the container keeps running
+		for attempt := 0; ; attempt++ {
+			st, err := s.cfg.Monitor.Wait(s.bg, id)
+			if s.bg.Err() != nil {
+				return // daemon shutting down: the container keeps running
+			}
+			if err == nil {
+				s.handleExit(e, st, st.Reason, startedAt)
+				return
+			}
+			// The monitor went away (a crash, a restart): it is started
+			// again on the next call and finds its containers, so ask
+			// it before giving the container up.
+			s.cfg.Logger.Warn("waiting for the container failed", "id", id, "err", err)
+			select {
+			case <-s.bg.Done():
+				return
+			case <-time.After(time.Duration(attempt+1) * 200 * time.Millisecond):
+			}
+			cur, serr := s.cfg.Monitor.State(s.bg, id)
+			switch {
+			case serr == nil && cur.Status == "stopped":
+				s.handleExit(e, cur, cur.Reason, startedAt)
+				return
+			case serr == nil:
+				continue // still running: wait again
+			case errdefs.IsNotFound(serr) || attempt >= 5:
+				lost := ProcState{ID: id, Status: "stopped", ExitCode: 255, ExitedAt: time.Now().UTC()}
+				s.handleExit(e, lost, fmt.Sprintf("container monitor lost the container: %v", err), startedAt)
+				return
+			}
 		}
-		if err != nil {
-			s.cfg.Logger.Warn("lost the container's monitor", "id", id, "err", err)
-			st = ProcState{ID: id, Status: "stopped", ExitCode: 255, ExitedAt: time.Now().UTC()}
-			s.handleExit(e, st, fmt.Sprintf("container monitor lost: %v", err), startedAt)
-			return
-		}
-		s.handleExit(e, st, st.Reason, startedAt)
 	}()
 }
 

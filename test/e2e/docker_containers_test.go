@@ -1,8 +1,11 @@
 package e2e
 
 import (
+	"os"
+	"path/filepath"
 	"strconv"
 	"strings"
+	"syscall"
 	"testing"
 )
 
@@ -177,5 +180,27 @@ func TestDockerContainerSurvivesDaemonSIGKILL(t *testing.T) {
 	}
 	if !strings.Contains(d.mustDocker(t, "logs", "survivor"), "tick") {
 		t.Errorf("logs lost across the daemon restart")
+	}
+}
+
+func TestDockerContainerOutlivesShimSIGKILL(t *testing.T) {
+	d := dockerContainerDaemon(t)
+	d.mustDocker(t, "run", "-d", "--name", "orphan", "busybox", "sh", "-c", "trap 'exit 0' TERM; while true; do sleep 0.2; done")
+	pidData, err := os.ReadFile(filepath.Join(d.execRoot, "shim", "shim.pid"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	shimPid, _ := strconv.Atoi(strings.TrimSpace(string(pidData)))
+	if err := syscall.Kill(shimPid, syscall.SIGKILL); err != nil {
+		t.Fatal(err)
+	}
+	// The monitor comes back on the next call and finds the container.
+	if got := d.mustDocker(t, "exec", "orphan", "echo", "still-here"); got != "still-here" {
+		t.Errorf("exec after the shim's death: %q", got)
+	}
+	d.mustDocker(t, "stop", "orphan")
+	// Never left "running": exited, with the reason when the code was lost.
+	if got := d.inspectField(t, "orphan", "{{.State.Status}} {{.State.Running}}"); got != "exited false" {
+		t.Errorf("after stop: %q", got)
 	}
 }
