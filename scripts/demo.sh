@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # make demo: start berth on a scratch root and socket, import a busybox
-# image built here from Debian's busybox-static, show it, clean up.
+# image built here from Debian's busybox-static, show it, run containers
+# from it, clean up.
 # Usage: scripts/demo.sh BINDIR
 set -euo pipefail
 
@@ -17,6 +18,8 @@ cleanup() {
 		kill -TERM "$daemon_pid"
 		wait "$daemon_pid" || true
 	fi
+	# Container monitors outlive the daemon by design; the demo's go with it.
+	for pid in $(pgrep -f -- "--state-dir $scratch/run/shim" || true); do kill "$pid" 2>/dev/null || true; done
 	rm -rf "$scratch"
 }
 trap cleanup EXIT INT TERM
@@ -49,5 +52,11 @@ step import --change 'CMD ["sh"]' --message "busybox from Debian's busybox-stati
 step images
 step image inspect busybox
 step history busybox
+step run --rm busybox echo hello from a container
+step run -d --name demo-web busybox sh -c 'echo serving; exec sleep 300'
+step ps
+step exec demo-web cat /etc/hostname
+step logs demo-web
+step rm -f demo-web
 echo
 echo "demo done: stopping the daemon and removing $scratch"
