@@ -19,6 +19,8 @@ prun=""
 
 cleanup() {
 	if [ -n "$daemon_pid" ]; then kill "$daemon_pid" 2>/dev/null || true; wait "$daemon_pid" 2>/dev/null || true; fi
+	# Container monitors outlive the daemon by design; the benchmark's go with it.
+	for pid in $(pgrep -f -- "--state-dir $work/berth-run/shim" || true); do kill "$pid" 2>/dev/null || true; done
 	if [ -n "$prun" ]; then
 		podman --root "$work/podman" --runroot "$prun" --runtime runc system reset -f >/dev/null 2>&1 || true
 		rm -rf "$prun"
