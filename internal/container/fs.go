@@ -52,6 +52,10 @@ func (s *Service) withRoot(ctx context.Context, ref string, live bool, fn func(r
 	if err != nil {
 		return err
 	}
+	// A container never started has no bundle yet.
+	if err := os.MkdirAll(s.bundle(c.ID), 0o710); err != nil {
+		return fmt.Errorf("mount the container's root: %w", err)
+	}
 	dir, err := os.MkdirTemp(s.bundle(c.ID), "mnt-")
 	if err != nil {
 		return fmt.Errorf("mount the container's root: %w", err)
@@ -141,6 +145,9 @@ func (s *Service) Changes(ctx context.Context, ref string) ([]containertypes.Fil
 	if info.Parent != "" {
 		mounts, err := s.cfg.Snapshots.Mounts(ctx, info.Parent)
 		if err != nil {
+			return nil, err
+		}
+		if err := os.MkdirAll(s.bundle(c.ID), 0o710); err != nil {
 			return nil, err
 		}
 		dir, err := os.MkdirTemp(s.bundle(c.ID), "lower-")

@@ -45,6 +45,12 @@ func TestDockerCopyDiffCommitExport(t *testing.T) {
 	if got := d.mustDocker(t, "run", "--rm", "committed:v1", "sh", "-c", "cat /made; test -e /bin/vi || echo no-vi"); got != "made\nno-vi" {
 		t.Errorf("committed image: %q", got)
 	}
+	// A container never started yet takes files too.
+	d.mustDocker(t, "create", "--name", "fresh", "busybox", "cat", "/tmp/in.txt")
+	d.mustDocker(t, "cp", src, "fresh:/tmp/")
+	if got := d.mustDocker(t, "start", "-a", "fresh"); got != "copied in" {
+		t.Errorf("cp into a created container, then start -a: %q", got)
+	}
 	r := d.docker(t, nil, "export", "box")
 	if r.code != 0 || !strings.Contains(r.stdout, "made\n") {
 		t.Errorf("export: exit %d, %d bytes", r.code, len(r.stdout))
