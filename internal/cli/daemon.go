@@ -64,5 +64,8 @@ requests in flight finish, then closes its stores.`,
 	f.StringVarP(&flags.Group, "group", "G", "", "group that owns the API socket (default root)")
 	f.StringVarP(&flags.Bridge, "bridge", "b", "", "bridge of the default network (default berth0)")
 	f.StringVar(&flags.NftTable, "nft-table", "", "nftables table (family ip) of berth's rules (default berth)")
+	f.StringArrayVar(&flags.InsecureRegistries, "insecure-registry", nil, "registry (HOST[:PORT] or CIDR) reached over HTTP or unverified TLS (repeatable)")
+	f.StringArrayVar(&flags.RegistryMirrors, "registry-mirror", nil, "mirror URL tried before Docker Hub (repeatable)")
+	f.StringVar(&flags.CertsDir, "certs-dir", "", "directory of per-registry CAs and client certificates, as Docker's certs.d (default /etc/berth/certs.d)")
 	return cmd
 }

@@ -76,13 +76,19 @@ func (c Config) Merge(override Config) Config {
 	if len(override.Hosts) > 0 {
 		c.Hosts = override.Hosts
 	}
+	if len(override.InsecureRegistries) > 0 {
+		c.InsecureRegistries = override.InsecureRegistries
+	}
+	if len(override.RegistryMirrors) > 0 {
+		c.RegistryMirrors = override.RegistryMirrors
+	}
 	for _, f := range []struct {
 		dst *string
 		src string
 	}{
 		{&c.Root, override.Root}, {&c.ExecRoot, override.ExecRoot},
 		{&c.LogLevel, override.LogLevel}, {&c.Group, override.Group}, {&c.Version, override.Version},
-		{&c.Bridge, override.Bridge}, {&c.NftTable, override.NftTable},
+		{&c.Bridge, override.Bridge}, {&c.NftTable, override.NftTable}, {&c.CertsDir, override.CertsDir},
 	} {
 		if f.src != "" {
 			*f.dst = f.src
