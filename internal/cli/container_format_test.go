@@ -163,3 +163,16 @@ func TestStartErrorCodes(t *testing.T) {
 type errorString string
 
 func (e errorString) Error() string { return string(e) }
+
+func TestInspectFormatKeepsNumbers(t *testing.T) {
+	raw := []byte(`{"HostConfig":{"Memory":67108864,"NanoCpus":1500000000}}`)
+	var buf bytes.Buffer
+	// NanoCpus is Docker's JSON name, not the Go field's: the template
+	// runs on the raw object, whose numbers must print as written.
+	if err := formatInspected(&buf, "{{.HostConfig.Memory}} {{.HostConfig.NanoCpus}}", container.InspectResponse{}, raw); err != nil {
+		t.Fatal(err)
+	}
+	if buf.String() != "67108864 1500000000\n" {
+		t.Errorf("inspect --format printed %q", buf.String())
+	}
+}

@@ -101,7 +101,10 @@ func formatInspected(w io.Writer, format string, typed any, raw []byte) error {
 		return err
 	}
 	var generic map[string]any
-	if err := json.Unmarshal(raw, &generic); err != nil {
+	// Numbers stay as written (67108864, not 6.7108864e+07), as Docker's.
+	dec := json.NewDecoder(bytes.NewReader(raw))
+	dec.UseNumber()
+	if err := dec.Decode(&generic); err != nil {
 		return fmt.Errorf("decode inspect response: %w", err)
 	}
 	return formatOne(w, format, generic)
