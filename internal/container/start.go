@@ -181,9 +181,7 @@ func classifyStartError(rootfs string, proc *specs.Process, err error) (int, err
 	case errNotExecutable:
 		return 126, fmt.Errorf("failed to create task for container: exec: %q: permission denied: %w", name, errdefs.ErrInvalidArgument)
 	}
-	if errdefs.IsNotFound(err) {
-		return 127, fmt.Errorf("failed to create task for container: exec: %q: executable file not found in $PATH: %w", name, errdefs.ErrInvalidArgument)
-	}
+	// The command is there: the failure is something else, said as is.
 	return 125, fmt.Errorf("failed to create task for container: %w", err)
 }
 
