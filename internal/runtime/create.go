@@ -69,8 +69,17 @@ func (r *Runtime) Create(ctx context.Context, id, bundle string, opts CreateOpts
 		cg.destroy()
 		os.RemoveAll(dir)
 	}()
-	// The cgroup is made while the fifo and the runtime binary are
-	// prepared; the init is born in it.
+	// The init is born in its cgroups: in the v2 one, made first, by
+	// clone3; the v1 ones are made in parallel with the fifo, the runtime
+	// binary's mount and the init's exec, whose constructor then receives
+	// their tasks files and enters them.
+	unifiedDir, err := cg.m.CreateUnified()
+	if err != nil {
+		return err
+	}
+	if unifiedDir != nil {
+		defer unifiedDir.Close()
+	}
 	var place *cgroups.Placement
 	var placeErr error
 	placed := make(chan struct{})
@@ -82,6 +91,14 @@ func (r *Runtime) Create(ctx context.Context, id, bundle string, opts CreateOpts
 		<-placed // before the cgroup's removal on failure
 		place.Close()
 	}()
+	cgroupTasks := func() ([]*os.File, error) {
+		<-placed
+		phase("cgroup created")
+		if placeErr != nil {
+			return nil, placeErr
+		}
+		return place.Tasks, nil
+	}
 	cfg := &initConfig{ID: id, Spec: spec, Process: spec.Process, Rootfs: rootfs, NoPivot: opts.NoPivot, NoNewKeyring: opts.NoNewKeyring, Bundle: bundle, Seccomp: prog}
 	extra, closeFiles, err := initFiles(cfg, dir, opts)
 	defer closeFiles()
@@ -94,20 +111,16 @@ func (r *Runtime) Create(ctx context.Context, id, bundle string, opts CreateOpts
 		return err
 	}
 	defer exe.Close()
-	<-placed
-	if placeErr != nil {
-		return placeErr
-	}
-	phase("cgroup created")
 	c, err = spawn(ctx, spawnArgs{
-		plan:   planNamespaces(spec.Linux.Namespaces),
-		spec:   spec,
-		stdio:  stdio(opts.Stdin, opts.Stdout, opts.Stderr),
-		extra:  extra,
-		setsid: spec.Process.Terminal,
-		exe:    exe,
-		syncAt: cfg.Preserved,
-		cgroup: place,
+		plan:        planNamespaces(spec.Linux.Namespaces),
+		spec:        spec,
+		stdio:       stdio(opts.Stdin, opts.Stdout, opts.Stderr),
+		extra:       extra,
+		setsid:      spec.Process.Terminal,
+		exe:         exe,
+		syncAt:      cfg.Preserved,
+		cgroupDir:   unifiedDir,
+		cgroupTasks: cgroupTasks,
 	})
 	if err != nil {
 		return err

@@ -67,7 +67,7 @@ func (r *Runtime) Exec(ctx context.Context, id string, p *specs.Process, opts Ex
 		return 0, err
 	}
 	defer exe.Close()
-	c, err := spawn(ctx, spawnArgs{
+	args := spawnArgs{
 		plan:   planNamespaces(joins),
 		spec:   st.Config,
 		stdio:  stdio(opts.Stdin, opts.Stdout, opts.Stderr),
@@ -75,8 +75,12 @@ func (r *Runtime) Exec(ctx context.Context, id string, p *specs.Process, opts Ex
 		setsid: p.Terminal,
 		exe:    exe,
 		syncAt: cfg.Preserved,
-		cgroup: place,
-	})
+	}
+	if place != nil {
+		args.cgroupDir = place.Unified
+		args.cgroupTasks = func() ([]*os.File, error) { return place.Tasks, nil }
+	}
+	c, err := spawn(ctx, args)
 	if err != nil {
 		return 0, err
 	}

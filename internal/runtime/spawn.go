@@ -95,9 +95,13 @@ type spawnArgs struct {
 	setsid bool
 	exe    *exeHandle
 	syncAt int // index in extra where the sync socket goes
-	// cgroup places the child in its cgroups as it starts (nil: the
-	// caller moves it afterwards).
-	cgroup *cgroups.Placement
+	// cgroupDir is the cgroup v2 directory the child is born in
+	// (CLONE_INTO_CGROUP); nil for none.
+	cgroupDir *os.File
+	// cgroupTasks, when set, returns the tasks files of the cgroup v1
+	// hierarchies (maybe still being created while the child execs); the
+	// child's constructor receives them and moves itself in.
+	cgroupTasks func() ([]*os.File, error)
 }
 
 // spawn re-executes the runtime binary in init mode inside the planned
@@ -116,15 +120,6 @@ func spawn(ctx context.Context, a spawnArgs) (*child, error) {
 	syncFd := 3 + len(files)
 	files = append(files, childEnd)
 	files = append(files, a.extra[a.syncAt:]...)
-	var cgroupFds []string
-	if a.cgroup != nil {
-		// Last: the constructor writes to them and closes them before
-		// anything else runs.
-		for _, f := range a.cgroup.Tasks {
-			cgroupFds = append(cgroupFds, strconv.Itoa(3+len(files)))
-			files = append(files, f)
-		}
-	}
 
 	cmd := &exec.Cmd{
 		Path:       a.exe.path,
@@ -145,12 +140,12 @@ func spawn(ctx context.Context, a spawnArgs) (*child, error) {
 	if a.plan.ctorUnshare != 0 {
 		cmd.Env = append(cmd.Env, "_BERTH_UNSHARE="+strconv.FormatUint(uint64(a.plan.ctorUnshare), 10))
 	}
-	if len(cgroupFds) > 0 {
-		cmd.Env = append(cmd.Env, "_BERTH_CGROUP_FDS="+strings.Join(cgroupFds, ","))
+	if a.cgroupTasks != nil {
+		cmd.Env = append(cmd.Env, "_BERTH_CGROUPS=1")
 	}
-	if a.cgroup != nil && a.cgroup.Unified != nil {
+	if a.cgroupDir != nil {
 		cmd.SysProcAttr.UseCgroupFD = true
-		cmd.SysProcAttr.CgroupFD = int(a.cgroup.Unified.Fd())
+		cmd.SysProcAttr.CgroupFD = int(a.cgroupDir.Fd())
 	}
 	if a.plan.cloneFlags&unix.CLONE_NEWUSER != 0 {
 		cmd.SysProcAttr.UidMappings = idMaps(a.spec.Linux.UIDMappings)
@@ -183,6 +178,13 @@ func spawn(ctx context.Context, a spawnArgs) (*child, error) {
 		return nil, err
 	}
 	c := &child{cmd: cmd, pid: cmd.Process.Pid, sync: parentEnd, dec: json.NewDecoder(parentEnd)}
+	if a.cgroupTasks != nil {
+		// Before anything else: the constructor waits for them.
+		if err := sendCgroupTasks(parentEnd, a.cgroupTasks); err != nil {
+			c.kill()
+			return nil, err
+		}
+	}
 	if forks {
 		msg, err := readSync(c.dec)
 		_ = cmd.Wait() // the constructor's process exits right after the fork
@@ -197,12 +199,39 @@ func spawn(ctx context.Context, a spawnArgs) (*child, error) {
 		c.pid = msg.Pid
 	}
 	if joinUnified {
-		if err := a.cgroup.JoinUnified(c.pid); err != nil {
+		if err := cgroups.JoinUnified(a.cgroupDir, c.pid); err != nil {
 			c.kill()
 			return nil, err
 		}
 	}
 	return c, nil
+}
+
+// maxCgroupTasks is nsenter.c's MAXCGROUPFDS.
+const maxCgroupTasks = 32
+
+// sendCgroupTasks sends the child's constructor one byte carrying the
+// tasks files (SCM_RIGHTS), as soon as they exist.
+func sendCgroupTasks(sock *os.File, tasks func() ([]*os.File, error)) error {
+	files, err := tasks()
+	if err != nil {
+		return err
+	}
+	if len(files) > maxCgroupTasks {
+		return fmt.Errorf("%d cgroup v1 hierarchies: at most %d are supported", len(files), maxCgroupTasks)
+	}
+	fds := make([]int, len(files))
+	for i, f := range files {
+		fds[i] = int(f.Fd())
+	}
+	var oob []byte
+	if len(fds) > 0 {
+		oob = unix.UnixRights(fds...)
+	}
+	if err := unix.Sendmsg(int(sock.Fd()), []byte{byte(len(fds))}, oob, nil, 0); err != nil {
+		return fmt.Errorf("send cgroups to container init: %w", err)
+	}
+	return nil
 }
 
 // noCloneIntoCgroup tells a kernel without clone3's CLONE_INTO_CGROUP

@@ -182,13 +182,11 @@ func (m *Manager) Apply(pid int) error {
 // processes belongs to another container: Create refuses it. Apply on a
 // created Manager only adds the pid.
 func (m *Manager) Create() error {
-	if m.loaded {
-		return fmt.Errorf("cgroup %s belongs to a running container: %w", m.path, errdefs.ErrAlreadyExists)
+	if m.created {
+		return nil
 	}
-	if m.mgr.Exists() {
-		if pids, err := m.mgr.GetAllPids(); err == nil && len(pids) > 0 {
-			return fmt.Errorf("cgroup %s already holds processes %v of another container: %w", m.path, pids, errdefs.ErrConflict)
-		}
+	if err := m.checkFree(); err != nil {
+		return err
 	}
 	if err := m.mgr.Apply(-1); err != nil {
 		_ = m.mgr.Destroy()
@@ -199,6 +197,20 @@ func (m *Manager) Create() error {
 		return err
 	}
 	m.created = true
+	return nil
+}
+
+// checkFree refuses a loaded Manager and a cgroup that already holds
+// processes: it belongs to another container.
+func (m *Manager) checkFree() error {
+	if m.loaded {
+		return fmt.Errorf("cgroup %s belongs to a running container: %w", m.path, errdefs.ErrAlreadyExists)
+	}
+	if m.mgr.Exists() {
+		if pids, err := m.mgr.GetAllPids(); err == nil && len(pids) > 0 {
+			return fmt.Errorf("cgroup %s already holds processes %v of another container: %w", m.path, pids, errdefs.ErrConflict)
+		}
+	}
 	return nil
 }
 

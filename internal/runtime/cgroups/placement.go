@@ -54,10 +54,10 @@ func (m *Manager) OpenPlacement() (*Placement, error) {
 			return nil, fmt.Errorf("cgroup %s: %w", dir, classify(err))
 		}
 		if sfs.Type == unix.CGROUP2_SUPER_MAGIC {
-			f, err := os.OpenFile(dir, unix.O_RDONLY|unix.O_DIRECTORY|unix.O_CLOEXEC, 0)
+			f, err := openDir(dir)
 			if err != nil {
 				p.Close()
-				return nil, fmt.Errorf("cgroup %s: %w", dir, classify(err))
+				return nil, err
 			}
 			p.Unified = f
 			continue
@@ -72,19 +72,49 @@ func (m *Manager) OpenPlacement() (*Placement, error) {
 	return p, nil
 }
 
-// JoinUnified moves pid into the v2 cgroup the slow way (cgroup.procs),
-// for kernels without CLONE_INTO_CGROUP (before 5.7).
-func (p *Placement) JoinUnified(pid int) error {
-	if p.Unified == nil {
-		return nil
+// CreateUnified creates, ahead of the rest, the cgroup's directory in the
+// cgroup v2 hierarchy and opens it (for CLONE_INTO_CGROUP), so that the
+// container's init can be born there while Create sets up the v1
+// hierarchies in parallel; on a pure v2 host it is the whole of Create. It
+// returns nil on a host without a v2 hierarchy. Create must follow.
+func (m *Manager) CreateUnified() (*os.File, error) {
+	if m.unified {
+		if err := m.Create(); err != nil {
+			return nil, err
+		}
+		return openDir(m.mgr.Path(""))
 	}
-	fd, err := unix.Openat(int(p.Unified.Fd()), "cgroup.procs", unix.O_WRONLY|unix.O_CLOEXEC, 0)
+	dir := m.mgr.GetPaths()[""]
+	if dir == "" {
+		return nil, nil
+	}
+	if err := m.checkFree(); err != nil {
+		return nil, err
+	}
+	if err := os.MkdirAll(dir, 0o755); err != nil {
+		return nil, fmt.Errorf("cgroup %s: create: %w", m.path, err)
+	}
+	return openDir(dir)
+}
+
+func openDir(dir string) (*os.File, error) {
+	f, err := os.OpenFile(dir, unix.O_RDONLY|unix.O_DIRECTORY|unix.O_CLOEXEC, 0)
 	if err != nil {
-		return fmt.Errorf("cgroup %s: %w", p.Unified.Name(), err)
+		return nil, fmt.Errorf("cgroup %s: %w", dir, classify(err))
+	}
+	return f, nil
+}
+
+// JoinUnified moves pid into the v2 cgroup whose directory is dir the slow
+// way (cgroup.procs), for kernels without CLONE_INTO_CGROUP (before 5.7).
+func JoinUnified(dir *os.File, pid int) error {
+	fd, err := unix.Openat(int(dir.Fd()), "cgroup.procs", unix.O_WRONLY|unix.O_CLOEXEC, 0)
+	if err != nil {
+		return fmt.Errorf("cgroup %s: %w", dir.Name(), err)
 	}
 	defer unix.Close(fd)
 	if _, err := unix.Write(fd, []byte(strconv.Itoa(pid))); err != nil {
-		return fmt.Errorf("cgroup %s: add pid %d: %w", p.Unified.Name(), pid, err)
+		return fmt.Errorf("cgroup %s: add pid %d: %w", dir.Name(), pid, err)
 	}
 	return nil
 }

@@ -90,3 +90,32 @@ func TestPlacementNeedsCreate(t *testing.T) {
 		t.Fatal("OpenPlacement before Create succeeded")
 	}
 }
+
+// CreateUnified makes the v2 directory first (all of the cgroup on a pure
+// v2 host); Create completes the rest and accepts what exists.
+func TestCreateUnifiedThenCreate(t *testing.T) {
+	requireRoot(t)
+	m := newTestManager(t, &specs.LinuxResources{Pids: &specs.LinuxPids{Limit: ptr(int64(30))}})
+	dir, err := m.CreateUnified()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if v2 := m.Paths()[""]; v2 != "" {
+		if dir == nil {
+			t.Fatalf("no directory for the v2 hierarchy %s", v2)
+		}
+		defer dir.Close()
+		if _, err := os.Stat(v2); err != nil {
+			t.Errorf("v2 cgroup not created: %v", err)
+		}
+	} else if dir != nil {
+		t.Errorf("a v2 directory %s on a host without a v2 hierarchy", dir.Name())
+	}
+	if err := m.Create(); err != nil {
+		t.Fatal(err)
+	}
+	requireControllers(t, m, "pids")
+	if got := readFile(t, m, "pids", "pids.max", "pids.max"); got != "30" {
+		t.Errorf("pids.max = %q, want 30", got)
+	}
+}

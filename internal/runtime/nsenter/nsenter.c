@@ -15,9 +15,12 @@
 #include <grp.h>
 #include <sys/ioctl.h>
 #include <sys/prctl.h>
+#include <sys/socket.h>
+#include <sys/uio.h>
 #include <linux/nsfs.h>
 
 #define MAXNS 16
+#define MAXCGROUPFDS 32
 
 // fail reports to the parent over the sync socket (one JSON line, the same
 // framing the Go side uses) and exits; the parent turns it into an error.
@@ -38,29 +41,49 @@ static void fail(const char *what, const char *path, int err) {
 }
 
 // enter_cgroups moves this process into the container's cgroup v1
-// hierarchies: _BERTH_CGROUP_FDS lists fds of their tasks files, opened by
-// the parent. Writing "0" moves the calling thread only, which takes no
-// global lock (no RCU grace period, unlike a write of a pid to
-// cgroup.procs); as no other thread exists yet, every thread the Go runtime
-// starts later inherits the cgroups. The fds are closed: none may reach the
-// container.
+// hierarchies. With _BERTH_CGROUPS set, the parent sends one byte on the
+// sync socket carrying (SCM_RIGHTS) the tasks files of those hierarchies,
+// once it has created them — in parallel with this process's exec. Writing
+// "0" moves the calling thread only, which takes no global lock (no RCU
+// grace period, unlike a write of a pid to cgroup.procs); as no other
+// thread exists yet, every thread the Go runtime starts later inherits the
+// cgroups. The fds are closed: none may reach the container.
 static void enter_cgroups(void) {
-	const char *list = getenv("_BERTH_CGROUP_FDS");
-	if (list == NULL || *list == '\0')
+	if (getenv("_BERTH_CGROUPS") == NULL)
 		return;
-	const char *p = list;
-	while (*p != '\0') {
-		char *end;
-		long fd = strtol(p, &end, 10);
-		if (end == p || fd < 3)
-			fail("parse", "_BERTH_CGROUP_FDS", EINVAL);
-		if (write((int)fd, "0", 1) != 1) {
-			char path[64];
-			snprintf(path, sizeof(path), "tasks (fd %ld)", fd);
-			fail("enter cgroup", path, errno);
+	const char *fdstr = getenv("_BERTH_SYNC_FD");
+	if (fdstr == NULL)
+		fail("cgroups", "no _BERTH_SYNC_FD", EINVAL);
+	char byte;
+	struct iovec iov = {.iov_base = &byte, .iov_len = 1};
+	union {
+		char buf[CMSG_SPACE(MAXCGROUPFDS * sizeof(int))];
+		struct cmsghdr align;
+	} u;
+	struct msghdr msg = {.msg_iov = &iov, .msg_iovlen = 1, .msg_control = u.buf, .msg_controllen = sizeof(u.buf)};
+	ssize_t n;
+	do
+		n = recvmsg(atoi(fdstr), &msg, MSG_CMSG_CLOEXEC);
+	while (n < 0 && errno == EINTR);
+	if (n < 0)
+		fail("receive cgroups", "", errno);
+	if (n == 0)
+		fail("receive cgroups", "", EPIPE);
+	if (msg.msg_flags & MSG_CTRUNC)
+		fail("receive cgroups", "", EMSGSIZE);
+	for (struct cmsghdr *c = CMSG_FIRSTHDR(&msg); c != NULL; c = CMSG_NXTHDR(&msg, c)) {
+		if (c->cmsg_level != SOL_SOCKET || c->cmsg_type != SCM_RIGHTS)
+			continue;
+		int count = (int)((c->cmsg_len - CMSG_LEN(0)) / sizeof(int));
+		int *fds = (int *)CMSG_DATA(c);
+		for (int i = 0; i < count; i++) {
+			if (write(fds[i], "0", 1) != 1) {
+				char what[64];
+				snprintf(what, sizeof(what), "tasks (%d of %d)", i + 1, count);
+				fail("enter cgroup", what, errno);
+			}
+			close(fds[i]);
 		}
-		close((int)fd);
-		p = *end == ',' ? end + 1 : end;
 	}
 }
 
