@@ -36,6 +36,7 @@ func (s *Service) Attach(ctx context.Context, ref string, o AttachOptions) (net.
 	}
 	s.mu.Lock()
 	c := e.c
+	defer s.emit(c, "attach", nil)
 	if c.State.running() {
 		s.mu.Unlock()
 		if c.State.Status == "paused" {

@@ -19,18 +19,21 @@ type CommitOptions struct {
 	Comment string
 	Author  string
 	Pause   bool     // freeze a running container while its layer is read
-	Changes []string // Dockerfile instructions (not supported yet)
+	Changes []string // Dockerfile instructions (CMD, ENV, LABEL, …)
 }
 
 // Commit makes an image of the container: its image's layers plus one
 // layer of its changes, with its config (CMD, ENV, …) as the image config.
 func (s *Service) Commit(ctx context.Context, ref string, o CommitOptions) (string, error) {
-	if len(o.Changes) > 0 {
-		return "", errdefs.ErrNotImplemented.WithMessage("commit --change is not supported by berth yet")
-	}
 	e, err := s.lookup(ref)
 	if err != nil {
 		return "", err
+	}
+	// Bad changes are refused before anything is written.
+	for _, ch := range o.Changes {
+		if err := applyCommitChange(&ocispec.ImageConfig{}, ch); err != nil {
+			return "", err
+		}
 	}
 	c := s.record(e)
 	sessioner, ok := s.cfg.Images.(interface{ NewBuildSession() *image.BuildSession })
@@ -64,6 +67,11 @@ func (s *Service) Commit(ctx context.Context, ref string, o CommitOptions) (stri
 	img.Config.WorkingDir, img.Config.User, img.Config.Labels = cfg.WorkingDir, cfg.User, cfg.Labels
 	img.Config.StopSignal, img.Config.Healthcheck = cfg.StopSignal, cfg.Healthcheck
 	img.RootFS.DiffIDs = append(img.RootFS.DiffIDs, layer.DiffID)
+	for _, ch := range o.Changes {
+		if err := applyCommitChange(&img.Config.ImageConfig, ch); err != nil {
+			return "", err
+		}
+	}
 	img.History = append(img.History, ocispec.History{Created: &t, Author: o.Author, Comment: o.Comment,
 		CreatedBy: strings.Join(append([]string{c.Path}, c.Args...), " ")})
 	cfgBytes, err := json.Marshal(img)
@@ -78,5 +86,6 @@ func (s *Service) Commit(ctx context.Context, ref string, o CommitOptions) (stri
 	if err != nil {
 		return "", fmt.Errorf("commit %s: %w", c.Name, err)
 	}
+	s.emit(c, "commit", map[string]string{"comment": o.Comment})
 	return id.String(), nil
 }

@@ -45,6 +45,13 @@ func TestDockerCopyDiffCommitExport(t *testing.T) {
 	if got := d.mustDocker(t, "run", "--rm", "committed:v1", "sh", "-c", "cat /made; test -e /bin/vi || echo no-vi"); got != "made\nno-vi" {
 		t.Errorf("committed image: %q", got)
 	}
+	d.mustDocker(t, "commit", "-c", `CMD ["cat", "/made"]`, "-c", "ENV COMMITTED=yes", "box", "committed:v2")
+	if got := d.mustDocker(t, "run", "--rm", "committed:v2"); got != "made" {
+		t.Errorf("commit --change CMD: %q", got)
+	}
+	if r := d.docker(t, nil, "commit", "-c", "RUN true", "box", "committed:bad"); r.code == 0 {
+		t.Errorf("commit --change RUN accepted: %s", r)
+	}
 	// A container never started yet takes files too.
 	d.mustDocker(t, "create", "--name", "fresh", "busybox", "cat", "/tmp/in.txt")
 	d.mustDocker(t, "cp", src, "fresh:/tmp/")
