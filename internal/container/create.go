@@ -153,6 +153,7 @@ func mergeImageConfig(cfg *containertypes.Config, img *image.Image) error {
 		}
 		cfg.Volumes[v] = struct{}{}
 	}
+	mergeExposedPorts(cfg, ic.ExposedPorts)
 	// HEALTHCHECK is Docker's extension of the image config.
 	var dimg dockerspec.DockerOCIImage
 	if err := json.Unmarshal(img.ConfigBytes, &dimg); err == nil && dimg.Config.Healthcheck != nil {

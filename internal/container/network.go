@@ -64,7 +64,7 @@ func (s *Service) attachNetwork(ctx context.Context, c *Container, pid int) erro
 	if name == "" {
 		return nil
 	}
-	ports, err := portMappings(c.HostConfig.PortBindings)
+	ports, err := publishedMappings(c)
 	if err != nil {
 		return err
 	}
