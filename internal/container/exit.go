@@ -58,6 +58,7 @@ func (s *Service) handleExit(e *entry, st ProcState, reason string, startedAt ti
 	_ = s.cfg.Monitor.Delete(ctx, c.ID)
 	s.detachNetwork(ctx, c.ID)
 	_ = snapshot.Unmount(ctx, s.rootfs(c.ID))
+	s.unmountShm(c.ID)
 	finished := st.ExitedAt
 	if finished.IsZero() {
 		finished = time.Now().UTC()

@@ -43,7 +43,7 @@ func (s *Service) Remove(ctx context.Context, ref string, o RemoveOptions) error
 			return fmt.Errorf("cannot remove container \"/%s\": container is %s: stop the container before removing or force remove: %w", c.Name, what, errdefs.ErrConflict)
 		}
 		_ = s.update(ctx, e, func(c *Container) { c.ManuallyStopped = true })
-		if err := s.signal(ctx, &c, syscall.SIGKILL); err != nil && !errdefs.IsNotFound(err) {
+		if err := s.signal(ctx, &c, syscall.SIGKILL); err != nil && !exiting(err) {
 			return err
 		}
 		if err := s.waitStopped(ctx, e, 30*time.Second); err != nil {
@@ -52,6 +52,7 @@ func (s *Service) Remove(ctx context.Context, ref string, o RemoveOptions) error
 	}
 	_ = s.cfg.Monitor.Delete(ctx, c.ID)
 	_ = snapshot.Unmount(ctx, s.rootfs(c.ID))
+	s.unmountShm(c.ID)
 	if err := s.cfg.Snapshots.Remove(ctx, c.ID); err != nil && !errdefs.IsNotFound(err) {
 		return fmt.Errorf("remove writable layer of %s: %w", c.ID[:12], err)
 	}

@@ -186,6 +186,9 @@ func (s *Service) generateSpec(ctx context.Context, c *Container) (*specs.Spec, 
 	if err != nil {
 		return nil, err
 	}
+	if err := s.shareShm(c, spec); err != nil {
+		return nil, err
+	}
 	if c.Config.Tty {
 		spec.Process.ConsoleSize = &specs.Box{Height: uint(c.HostConfig.ConsoleSize[0]), Width: uint(c.HostConfig.ConsoleSize[1])}
 	}

@@ -92,6 +92,9 @@ func (s *Service) startLocked(ctx context.Context, e *entry, restart bool) (err 
 	if err := s.writeEtcFiles(&c); err != nil {
 		return fail(125, err)
 	}
+	if err := s.mountShm(&c); err != nil {
+		return fail(125, err)
+	}
 	spec, err := s.generateSpec(ctx, &c)
 	if err != nil {
 		return fail(125, err)

@@ -55,7 +55,7 @@ func (s *Service) stopLocked(ctx context.Context, e *entry, o StopOptions) error
 		timeout = *o.Timeout
 	}
 	ctx = context.WithoutCancel(ctx)
-	if err := s.signal(ctx, &c, sig); err != nil && !errdefs.IsNotFound(err) {
+	if err := s.signal(ctx, &c, sig); err != nil && !exiting(err) {
 		return err
 	}
 	defer s.emit(c, "stop", nil)
@@ -65,7 +65,7 @@ func (s *Service) stopLocked(ctx context.Context, e *entry, o StopOptions) error
 	if timeout > 0 && s.waitStopped(ctx, e, time.Duration(timeout)*time.Second) == nil {
 		return nil
 	}
-	if err := s.signal(ctx, &c, syscall.SIGKILL); err != nil && !errdefs.IsNotFound(err) {
+	if err := s.signal(ctx, &c, syscall.SIGKILL); err != nil && !exiting(err) {
 		return err
 	}
 	if err := s.waitStopped(ctx, e, 30*time.Second); err != nil {
@@ -85,6 +85,13 @@ func (s *Service) signal(ctx context.Context, c *Container, sig syscall.Signal) 
 		return s.cfg.Monitor.Resume(ctx, c.ID)
 	}
 	return nil
+}
+
+// exiting tells that a signal found no process to deliver to: the
+// monitor has it gone or going (its pid namespace's init was killed, say)
+// while the exit is not recorded here yet. Stop and remove then only wait.
+func exiting(err error) bool {
+	return errdefs.IsNotFound(err) || errdefs.IsFailedPrecondition(err)
 }
 
 // waitStopped waits until e is no longer running (0 = no limit).
