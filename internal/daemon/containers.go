@@ -66,6 +66,8 @@ func (s *services) openContainers(ctx context.Context, cfg Config, logger *slog.
 	}
 	s.closers = append(s.closers, svc.Close)
 	s.containers = svc
+	// Images used by containers are kept from rmi and image prune.
+	s.images.SetUsers(svc.ImageUsers)
 	return nil
 }
 

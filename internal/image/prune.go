@@ -9,8 +9,8 @@ import (
 	imagetypes "github.com/moby/moby/api/types/image"
 )
 
-// Prune deletes dangling images (no tag), or with all every image (no
-// container uses images yet). Filters: until=<timestamp|duration>,
+// Prune deletes dangling images (no tag), or with all every image, except
+// those containers use. Filters: until=<timestamp|duration>,
 // label=<key>[=<value>], label!=<key>[=<value>].
 func (s *Service) Prune(ctx context.Context, all bool, filters map[string][]string) (imagetypes.PruneReport, error) {
 	report := imagetypes.PruneReport{ImagesDeleted: []imagetypes.DeleteResponse{}}
@@ -25,6 +25,9 @@ func (s *Service) Prune(ctx context.Context, all bool, filters map[string][]stri
 	for _, r := range recs {
 		if !all && len(r.RepoTags) > 0 {
 			continue
+		}
+		if len(s.usersOf(r.ID)) > 0 {
+			continue // as Docker: an image a container uses is never pruned
 		}
 		_, cfg, err := s.config(ctx, r)
 		if err != nil {

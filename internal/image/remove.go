@@ -52,11 +52,23 @@ func (s *Service) Remove(ctx context.Context, name string, force, noPrune bool) 
 			return err
 		}
 		r := rs.recs[rec.ID]
+		user, used := firstUser(s.usersOf(r.ID))
 		if ref != nil {
+			after := *r
+			after.RepoTags, after.RepoDigests = slices.Clone(r.RepoTags), slices.Clone(r.RepoDigests)
+			untag(&after, ref)
+			last := len(after.RepoTags) == 0 && len(after.RepoDigests) == 0
+			if last && used && !force {
+				// Untagging would leave a used image dangling: as Docker,
+				// only on purpose.
+				return errdefs.ErrConflict.WithMessage(fmt.Sprintf(
+					"conflict: unable to remove repository reference %q (must force) - container %s is using its referenced image %s",
+					name, shortContainer(user.ContainerID), shortID(r.ID)))
+			}
 			resp = append(resp, untag(r, ref)...)
 			rs.changed[r.ID] = true
-			if len(r.RepoTags) > 0 || len(r.RepoDigests) > 0 {
-				return nil
+			if !last || (used && user.Running) {
+				return nil // a running container keeps its image, untagged
 			}
 			resp = append(resp, imagetypes.DeleteResponse{Deleted: r.ID.String()})
 			rs.remove(r.ID)
@@ -65,6 +77,9 @@ func (s *Service) Remove(ctx context.Context, name string, force, noPrune bool) 
 		if !force && spansRepositories(r) {
 			return errdefs.ErrConflict.WithMessage(fmt.Sprintf(
 				"conflict: unable to delete %s (must be forced) - image is referenced in multiple repositories", shortID(r.ID)))
+		}
+		if used && (user.Running || !force) {
+			return deleteConflict(r.ID, user)
 		}
 		for _, t := range r.RepoTags {
 			resp = append(resp, imagetypes.DeleteResponse{Untagged: familiar(t)})

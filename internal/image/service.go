@@ -32,6 +32,10 @@ type Service struct {
 	mu sync.Mutex
 	// leases count the blobs held by loads and imports in progress.
 	leases map[digest.Digest]int
+
+	// hooks guards the callbacks the daemon wires in (SetUsers).
+	hooks sync.RWMutex
+	users func(imageID string) []User
 }
 
 // NewService returns the image service over a metadata database and a
