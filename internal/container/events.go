@@ -52,6 +52,10 @@ func (s *Service) emit(c Container, action string, attrs map[string]string) {
 	})
 }
 
+// Publish puts another service's event (the image service's) on the
+// daemon's events bus, which this service keeps.
+func (s *Service) Publish(m events.Message) { s.events.publish(m) }
+
 // Events sends the events matching filters (type, container, event,
 // image, label) from since (zero: only new ones) until until (zero:
 // until ctx ends) to fn.
@@ -70,7 +74,7 @@ func (s *Service) Events(ctx context.Context, since, until time.Time, filters ma
 		}) {
 			return false
 		}
-		if v := filters["image"]; len(v) > 0 && !slices.Contains(v, m.Actor.Attributes["image"]) {
+		if v := filters["image"]; len(v) > 0 && !slices.ContainsFunc(v, func(img string) bool { return matchImage(m, img) }) {
 			return false
 		}
 		for _, l := range filters["label"] {
@@ -130,4 +134,30 @@ func (s *Service) Events(ctx context.Context, since, until time.Time, filters ma
 			return nil
 		}
 	}
+}
+
+// matchImage is Docker's image filter of events: the image a container
+// runs, or an image event's actor or name, with or without its tag.
+func matchImage(m events.Message, img string) bool {
+	name := m.Actor.Attributes["image"]
+	if m.Type == events.ImageEventType {
+		name = m.Actor.Attributes["name"]
+	}
+	for _, s := range []string{m.Actor.ID, name} {
+		if s != "" && (s == img || stripTag(s) == img) {
+			return true
+		}
+	}
+	return false
+}
+
+// stripTag drops a reference's ":tag" (not a registry's port).
+func stripTag(ref string) string {
+	if strings.HasPrefix(ref, "sha256:") {
+		return ref
+	}
+	if i := strings.LastIndex(ref, ":"); i > strings.LastIndex(ref, "/") && !strings.Contains(ref, "@") {
+		return ref[:i]
+	}
+	return ref
 }

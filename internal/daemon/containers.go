@@ -68,6 +68,8 @@ func (s *services) openContainers(ctx context.Context, cfg Config, logger *slog.
 	s.containers = svc
 	// Images used by containers are kept from rmi and image prune.
 	s.images.SetUsers(svc.ImageUsers)
+	// Image events go on the bus the container service keeps.
+	s.images.SetEvents(svc.Publish)
 	return nil
 }
 

@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"github.com/moby/moby/api/types/events"
 	"io"
 	"runtime"
 	"time"
@@ -99,6 +100,10 @@ func (s *Service) Import(ctx context.Context, r io.Reader, opts ImportOptions) (
 	}
 	if err := s.commit(ctx, []candidate{c}, l); err != nil {
 		return "", err
+	}
+	s.emit(events.ActionImport, id.String(), id.String())
+	if tag != "" {
+		s.emit(events.ActionTag, id.String(), familiar(tag))
 	}
 	return id.String(), nil
 }

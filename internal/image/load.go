@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"github.com/moby/moby/api/types/events"
 	"io"
 	"slices"
 	"time"
@@ -59,6 +60,7 @@ func (s *Service) Load(ctx context.Context, r io.Reader) ([]string, error) {
 	}
 	var loaded []string
 	for _, c := range cands {
+		s.emit(events.ActionLoad, c.rec.ID.String(), c.rec.ID.String())
 		if len(c.tags) == 0 {
 			loaded = append(loaded, c.rec.ID.String())
 		}

@@ -5,6 +5,7 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"github.com/moby/moby/api/types/events"
 	"io"
 	"slices"
 	"time"
@@ -170,9 +171,15 @@ func (in *Ingest) Commit(ctx context.Context, p PulledImage) (id digest.Digest, 
 	if err := in.s.commit(ctx, []candidate{c}, in.l); err != nil {
 		return "", false, err
 	}
-	if err := in.s.AddRepoDigest(ctx, id, p.Repository+"@"+top.String()); err != nil {
+	if err := in.s.addRepoDigest(ctx, id, p.Repository+"@"+top.String()); err != nil {
 		return "", false, err
 	}
+	// As Docker, the actor of a pull is the reference pulled.
+	pulled := p.Tag
+	if pulled == "" {
+		pulled = p.Repository + "@" + top.String()
+	}
+	in.s.emit(events.ActionPull, familiar(pulled), familiar(pulled))
 	return id, len(before) == 0 || before[0] != id.String(), nil
 }
 

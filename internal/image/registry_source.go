@@ -3,6 +3,7 @@ package image
 import (
 	"context"
 	"fmt"
+	"github.com/moby/moby/api/types/events"
 	"slices"
 	"sort"
 
@@ -73,9 +74,19 @@ func (s *Service) ReadBlob(ctx context.Context, d digest.Digest) ([]byte, error)
 	return s.cs.ReadAll(ctx, d)
 }
 
-// AddRepoDigest adds a fully qualified "repo@sha256:…" to an image's
-// RepoDigests (after a pull or a push), once.
+// AddRepoDigest records the fully qualified "repo@sha256:…" an image was
+// just pushed as, in its RepoDigests (once), and publishes the push event
+// (its actor is that reference: the tag pushed is not known here).
 func (s *Service) AddRepoDigest(ctx context.Context, id digest.Digest, repoDigest string) error {
+	if err := s.addRepoDigest(ctx, id, repoDigest); err != nil {
+		return err
+	}
+	s.emit(events.ActionPush, familiar(repoDigest), familiar(repoDigest))
+	return nil
+}
+
+// addRepoDigest adds repoDigest to an image's RepoDigests, once.
+func (s *Service) addRepoDigest(ctx context.Context, id digest.Digest, repoDigest string) error {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	return s.db.Update(ctx, func(tx *store.Tx) error {

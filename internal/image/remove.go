@@ -8,6 +8,7 @@ import (
 
 	"github.com/containerd/errdefs"
 	"github.com/distribution/reference"
+	"github.com/moby/moby/api/types/events"
 	imagetypes "github.com/moby/moby/api/types/image"
 	"github.com/opencontainers/go-digest"
 )
@@ -19,14 +20,20 @@ func (s *Service) Tag(ctx context.Context, source, target string) error {
 	if err != nil {
 		return err
 	}
-	return s.updateRecords(ctx, func(rs *recordSet) error {
+	var id digest.Digest
+	err = s.updateRecords(ctx, func(rs *recordSet) error {
 		rec, _, err := resolveIn(rs.list(), source)
 		if err != nil {
 			return err
 		}
+		id = rec.ID
 		rs.tag(rec.ID, tag.String(), time.Now().UTC())
 		return nil
 	})
+	if err == nil {
+		s.emit(events.ActionTag, id.String(), familiar(tag.String()))
+	}
+	return err
 }
 
 // list returns the records of the set.
@@ -45,6 +52,7 @@ func (rs *recordSet) list() []record {
 // needs any more are then garbage collected, unless noPrune.
 func (s *Service) Remove(ctx context.Context, name string, force, noPrune bool) ([]imagetypes.DeleteResponse, error) {
 	var resp []imagetypes.DeleteResponse
+	var imageID string
 	err := s.updateRecords(ctx, func(rs *recordSet) error {
 		resp = nil
 		rec, ref, err := resolveIn(rs.list(), name)
@@ -52,6 +60,7 @@ func (s *Service) Remove(ctx context.Context, name string, force, noPrune bool) 
 			return err
 		}
 		r := rs.recs[rec.ID]
+		imageID = r.ID.String()
 		user, used := firstUser(s.usersOf(r.ID))
 		if ref != nil {
 			after := *r
@@ -93,6 +102,13 @@ func (s *Service) Remove(ctx context.Context, name string, force, noPrune bool) 
 	})
 	if err != nil {
 		return nil, err
+	}
+	for _, r := range resp {
+		if r.Untagged != "" {
+			s.emit(events.ActionUnTag, imageID, imageID)
+		} else {
+			s.emit(events.ActionDelete, r.Deleted, r.Deleted)
+		}
 	}
 	if !noPrune {
 		if _, err := s.collectBlobs(ctx); err != nil {

@@ -5,6 +5,7 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"github.com/moby/moby/api/types/events"
 	"io"
 	"slices"
 	"time"
@@ -83,6 +84,9 @@ func (s *Service) Save(ctx context.Context, names []string, format SaveFormat, w
 	}
 	if err := tw.Close(); err != nil {
 		return fmt.Errorf("save: %w", err)
+	}
+	for _, im := range images {
+		s.emit(events.ActionSave, im.rec.ID.String(), im.rec.ID.String())
 	}
 	return nil
 }

@@ -19,6 +19,7 @@ import (
 
 	"github.com/berthproject/berth/internal/content"
 	"github.com/berthproject/berth/internal/store"
+	"github.com/moby/moby/api/types/events"
 	"github.com/opencontainers/go-digest"
 )
 
@@ -33,9 +34,10 @@ type Service struct {
 	// leases count the blobs held by loads and imports in progress.
 	leases map[digest.Digest]int
 
-	// hooks guards the callbacks the daemon wires in (SetUsers).
-	hooks sync.RWMutex
-	users func(imageID string) []User
+	// hooks guards the callbacks the daemon wires in (SetUsers, SetEvents).
+	hooks   sync.RWMutex
+	users   func(imageID string) []User
+	publish func(events.Message)
 }
 
 // NewService returns the image service over a metadata database and a
