@@ -115,6 +115,9 @@ func (s *Service) ExecStart(ctx context.Context, execID string, detach bool) (ne
 		code := st.ExitCode
 		if err != nil {
 			code = 255
+		} else if err := s.cfg.Monitor.DeleteExec(s.bg, x.id); err != nil {
+			// Its status is ours now: the monitor need not keep it.
+			s.cfg.Logger.Warn("forget exec", "exec", x.id, "err", err)
 		}
 		s.finishExec(x, code)
 		s.emit(c, "exec_die", map[string]string{"execID": x.id, "exitCode": fmt.Sprint(code)})

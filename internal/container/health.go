@@ -4,8 +4,10 @@ import (
 	"context"
 	"encoding/binary"
 	"io"
+	"syscall"
 	"time"
 
+	"github.com/containerd/errdefs"
 	containertypes "github.com/moby/moby/api/types/container"
 )
 
@@ -130,6 +132,9 @@ func (s *Service) probe(ctx context.Context, id string, args []string, timeout t
 		res.Output = err.Error()
 		return res
 	}
+	// One probe, one exec: forgotten at once, or a container checked every
+	// second would grow the monitor's records without end.
+	defer s.forgetProbe(execID)
 	pctx, cancel := context.WithTimeout(ctx, timeout)
 	defer cancel()
 	if conn, err := s.cfg.Monitor.Attach(pctx, execID, false, true, true); err == nil {
@@ -163,4 +168,18 @@ func readFrames(r io.Reader, max int) string {
 		}
 	}
 	return string(out)
+}
+
+// forgetProbe ends a health probe's exec (it outlived its timeout, say)
+// and has the monitor forget it.
+func (s *Service) forgetProbe(execID string) {
+	ctx, cancel := context.WithTimeout(s.bg, 10*time.Second)
+	defer cancel()
+	// Refused (failed precondition) when it has exited already, the usual case.
+	if err := s.cfg.Monitor.Kill(ctx, execID, syscall.SIGKILL, false); err == nil {
+		_, _ = s.cfg.Monitor.Wait(ctx, execID)
+	}
+	if err := s.cfg.Monitor.DeleteExec(ctx, execID); err != nil && !errdefs.IsNotFound(err) {
+		s.cfg.Logger.Warn("forget health probe", "exec", execID, "err", err)
+	}
 }

@@ -31,6 +31,8 @@ type Monitor interface {
 	// Delete forgets a stopped container: runtime state, cgroup, exit record.
 	Delete(ctx context.Context, id string) error
 	Exec(ctx context.Context, id string, req MonitorExec) (pid int, err error)
+	// DeleteExec forgets an exec that has exited (its status was read).
+	DeleteExec(ctx context.Context, execID string) error
 	// Attach returns the stream of a container or exec: raw with a tty,
 	// else Docker's multiplexed frames; writes go to its stdin.
 	Attach(ctx context.Context, id string, stdin, stdout, stderr bool) (net.Conn, error)

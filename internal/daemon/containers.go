@@ -184,6 +184,9 @@ func (m shimMonitor) Exec(ctx context.Context, id string, r container.MonitorExe
 	})
 	return pid, err
 }
+func (m shimMonitor) DeleteExec(ctx context.Context, execID string) error {
+	return m.do(ctx, func(c *shim.Client) error { return c.DeleteExec(ctx, execID) })
+}
 func (m shimMonitor) Attach(ctx context.Context, id string, stdin, stdout, stderr bool) (conn net.Conn, err error) {
 	err = m.do(ctx, func(c *shim.Client) error {
 		conn, err = c.Attach(ctx, id, shim.AttachOptions{Stdin: stdin, Stdout: stdout, Stderr: stderr})

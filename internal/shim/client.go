@@ -184,6 +184,14 @@ func (c *Client) Delete(ctx context.Context, id string) error {
 	return err
 }
 
+// DeleteExec forgets an exec that has exited, once its exit status has
+// been read: its record in the shim and its exit file. A running exec is
+// refused (errdefs.ErrFailedPrecondition), an unknown one is NotFound.
+func (c *Client) DeleteExec(ctx context.Context, execID string) error {
+	_, err := c.call(ctx, Request{Op: OpDeleteExec, ID: execID})
+	return err
+}
+
 // Exec starts a process in a running container and returns its host pid.
 // Its output is kept (up to a bound) until the first Attach.
 func (c *Client) Exec(ctx context.Context, id string, req ExecRequest) (int, error) {

@@ -11,22 +11,24 @@ import (
 
 // Operations of the protocol.
 const (
-	OpPing      = "ping"
-	OpCreate    = "create"
-	OpStart     = "start"
-	OpKill      = "kill"
-	OpPause     = "pause"
-	OpResume    = "resume"
-	OpUpdate    = "update"
-	OpPs        = "ps"
-	OpState     = "state"
-	OpList      = "list"
-	OpWait      = "wait"
-	OpDelete    = "delete"
-	OpExec      = "exec"
-	OpAttach    = "attach"
-	OpResize    = "resize"
-	OpSubscribe = "subscribe"
+	OpPing   = "ping"
+	OpCreate = "create"
+	OpStart  = "start"
+	OpKill   = "kill"
+	OpPause  = "pause"
+	OpResume = "resume"
+	OpUpdate = "update"
+	OpPs     = "ps"
+	OpState  = "state"
+	OpList   = "list"
+	OpWait   = "wait"
+	OpDelete = "delete"
+	// OpDeleteExec forgets a finished exec (ID is the exec ID).
+	OpDeleteExec = "delete-exec"
+	OpExec       = "exec"
+	OpAttach     = "attach"
+	OpResize     = "resize"
+	OpSubscribe  = "subscribe"
 )
 
 // Request is the one JSON line a client sends on a new connection.

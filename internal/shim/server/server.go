@@ -144,6 +144,8 @@ func (s *Server) do(ctx context.Context, req shim.Request) (shim.Response, error
 		return shim.Response{State: &st}, err
 	case shim.OpDelete:
 		return shim.Response{}, s.delete(ctx, req.ID)
+	case shim.OpDeleteExec:
+		return shim.Response{}, s.deleteExec(req.ID)
 	case shim.OpExec:
 		if req.Exec == nil {
 			return shim.Response{}, fmt.Errorf("exec: no request: %w", errdefs.ErrInvalidArgument)
