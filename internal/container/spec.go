@@ -35,7 +35,7 @@ func (s *Service) ociOptions(c *Container, pidOf func(string) (int, error)) (oci
 		HostnamePath: filepath.Join(b, "hostname"), HostsPath: filepath.Join(b, "hosts"), ResolvConfPath: filepath.Join(b, "resolv.conf"),
 		ReadOnly: hc.ReadonlyRootfs, Tmpfs: hc.Tmpfs, ShmSize: hc.ShmSize,
 		CapAdd: hc.CapAdd, CapDrop: hc.CapDrop, Privileged: hc.Privileged, Sysctls: hc.Sysctls,
-		CgroupsPath: "/berth/" + c.ID,
+		CgroupsPath: cgroupsPath(c.ID),
 		Resources: oci.Resources{
 			Memory: hc.Memory, MemorySwap: hc.MemorySwap, MemoryReservation: hc.MemoryReservation,
 			NanoCPUs: hc.NanoCPUs, CPUShares: hc.CPUShares, CpusetCpus: hc.CpusetCpus, CpusetMems: hc.CpusetMems,

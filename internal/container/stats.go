@@ -5,14 +5,15 @@ import (
 	"context"
 	"fmt"
 	"os"
-	"path/filepath"
 	"runtime"
 	"strconv"
 	"strings"
 	"time"
 
+	"github.com/berthproject/berth/internal/runtime/cgroups"
 	"github.com/containerd/errdefs"
 	containertypes "github.com/moby/moby/api/types/container"
+	cg "github.com/opencontainers/cgroups"
 )
 
 // Stats samples a running container's cgroup counters in Docker's shape;
@@ -27,36 +28,15 @@ func (s *Service) Stats(ctx context.Context, ref string) (containertypes.StatsRe
 	if !c.State.running() || c.State.Pid == 0 {
 		return resp, nil
 	}
-	cg, err := readCgroups(c.State.Pid)
+	m, err := cgroups.New(cgroupsPath(c.ID), nil)
 	if err != nil {
-		return resp, errdefs.ErrConflict.WithMessage(fmt.Sprintf("container %s: cgroup: %v", c.ID[:12], err))
+		return resp, err
 	}
-	resp.CPUStats = containertypes.CPUStats{OnlineCPUs: uint32(runtime.NumCPU()), SystemUsage: systemCPUUsage()}
-	if cg.v2 != "" {
-		st := keyValues(filepath.Join(cg.v2, "cpu.stat"))
-		resp.CPUStats.CPUUsage.TotalUsage = st["usage_usec"] * 1000
-		resp.CPUStats.CPUUsage.UsageInUsermode = st["user_usec"] * 1000
-		resp.CPUStats.CPUUsage.UsageInKernelmode = st["system_usec"] * 1000
-		resp.MemoryStats.Usage = readUint(filepath.Join(cg.v2, "memory.current"))
-		resp.MemoryStats.Limit = readUint(filepath.Join(cg.v2, "memory.max"))
-		resp.MemoryStats.Stats = keyValues(filepath.Join(cg.v2, "memory.stat"))
-		resp.PidsStats.Current = readUint(filepath.Join(cg.v2, "pids.current"))
-		resp.PidsStats.Limit = readUint(filepath.Join(cg.v2, "pids.max"))
+	st, err := m.Stats()
+	if err != nil {
+		return resp, errdefs.ErrConflict.WithMessage(fmt.Sprintf("container %s: %v", c.ID[:12], err))
 	}
-	if d := cg.v1["cpuacct"]; d != "" {
-		resp.CPUStats.CPUUsage.TotalUsage = readUint(filepath.Join(d, "cpuacct.usage"))
-	}
-	if d := cg.v1["memory"]; d != "" {
-		resp.MemoryStats.Usage = readUint(filepath.Join(d, "memory.usage_in_bytes"))
-		resp.MemoryStats.MaxUsage = readUint(filepath.Join(d, "memory.max_usage_in_bytes"))
-		resp.MemoryStats.Limit = readUint(filepath.Join(d, "memory.limit_in_bytes"))
-		resp.MemoryStats.Failcnt = readUint(filepath.Join(d, "memory.failcnt"))
-		resp.MemoryStats.Stats = keyValues(filepath.Join(d, "memory.stat"))
-	}
-	if d := cg.v1["pids"]; d != "" {
-		resp.PidsStats.Current = readUint(filepath.Join(d, "pids.current"))
-		resp.PidsStats.Limit = readUint(filepath.Join(d, "pids.max"))
-	}
+	fillStats(&resp, st)
 	// An unlimited memory cgroup reports a huge number: Docker shows the
 	// host's memory then.
 	if host := hostMemory(); resp.MemoryStats.Limit == 0 || resp.MemoryStats.Limit > host {
@@ -65,69 +45,48 @@ func (s *Service) Stats(ctx context.Context, ref string) (containertypes.StatsRe
 	return resp, nil
 }
 
-// cgroupDirs are a process's cgroup directories on the host.
-type cgroupDirs struct {
-	v1 map[string]string // controller → dir
-	v2 string
+// cgroupsPath is a container's cgroup, as its spec gives it to the runtime.
+func cgroupsPath(id string) string { return "/berth/" + id }
+
+// fillStats maps the cgroup library's counters (v1, hybrid or v2 alike)
+// to Docker's stats, as Docker maps them.
+func fillStats(resp *containertypes.StatsResponse, st *cg.Stats) {
+	cpu := st.CpuStats
+	resp.CPUStats = containertypes.CPUStats{
+		OnlineCPUs: uint32(runtime.NumCPU()), SystemUsage: systemCPUUsage(),
+		CPUUsage: containertypes.CPUUsage{
+			TotalUsage: cpu.CpuUsage.TotalUsage, PercpuUsage: cpu.CpuUsage.PercpuUsage,
+			UsageInKernelmode: cpu.CpuUsage.UsageInKernelmode, UsageInUsermode: cpu.CpuUsage.UsageInUsermode,
+		},
+		ThrottlingData: containertypes.ThrottlingData{
+			Periods: cpu.ThrottlingData.Periods, ThrottledPeriods: cpu.ThrottlingData.ThrottledPeriods, ThrottledTime: cpu.ThrottlingData.ThrottledTime,
+		},
+	}
+	mem := st.MemoryStats
+	resp.MemoryStats = containertypes.MemoryStats{
+		Usage: mem.Usage.Usage, MaxUsage: mem.Usage.MaxUsage, Failcnt: mem.Usage.Failcnt, Limit: mem.Usage.Limit, Stats: mem.Stats,
+	}
+	resp.PidsStats = containertypes.PidsStats{Current: st.PidsStats.Current, Limit: st.PidsStats.Limit}
+	b := st.BlkioStats
+	resp.BlkioStats = containertypes.BlkioStats{
+		IoServiceBytesRecursive: blkio(b.IoServiceBytesRecursive), IoServicedRecursive: blkio(b.IoServicedRecursive),
+		IoQueuedRecursive: blkio(b.IoQueuedRecursive), IoServiceTimeRecursive: blkio(b.IoServiceTimeRecursive),
+		IoWaitTimeRecursive: blkio(b.IoWaitTimeRecursive), IoMergedRecursive: blkio(b.IoMergedRecursive),
+		IoTimeRecursive: blkio(b.IoTimeRecursive), SectorsRecursive: blkio(b.SectorsRecursive),
+	}
 }
 
-func readCgroups(pid int) (cgroupDirs, error) {
-	cg := cgroupDirs{v1: map[string]string{}}
-	data, err := os.ReadFile("/proc/" + strconv.Itoa(pid) + "/cgroup")
-	if err != nil {
-		return cg, err
+func blkio(in []cg.BlkioStatEntry) []containertypes.BlkioStatEntry {
+	if len(in) == 0 {
+		return nil
 	}
-	for _, line := range strings.Split(strings.TrimSpace(string(data)), "\n") {
-		parts := strings.SplitN(line, ":", 3)
-		if len(parts) != 3 {
-			continue
-		}
-		if parts[0] == "0" && parts[1] == "" {
-			dir := filepath.Join("/sys/fs/cgroup", parts[2])
-			if _, err := os.Stat(filepath.Join(dir, "cgroup.controllers")); err == nil {
-				if _, err := os.Stat(filepath.Join(dir, "memory.current")); err == nil || parts[2] != "/" {
-					cg.v2 = dir
-				}
-			}
-			continue
-		}
-		for _, ctrl := range strings.Split(parts[1], ",") {
-			cg.v1[ctrl] = filepath.Join("/sys/fs/cgroup", ctrl, parts[2])
-		}
-	}
-	return cg, nil
-}
-
-func readUint(p string) uint64 {
-	b, err := os.ReadFile(p)
-	if err != nil {
-		return 0
-	}
-	n, _ := strconv.ParseUint(strings.TrimSpace(string(b)), 10, 64)
-	return n
-}
-
-func keyValues(p string) map[string]uint64 {
-	out := map[string]uint64{}
-	f, err := os.Open(p)
-	if err != nil {
-		return out
-	}
-	defer f.Close()
-	sc := bufio.NewScanner(f)
-	for sc.Scan() {
-		k, v, ok := strings.Cut(sc.Text(), " ")
-		if !ok {
-			continue
-		}
-		if n, err := strconv.ParseUint(strings.TrimSpace(v), 10, 64); err == nil {
-			out[k] = n
-		}
+	out := make([]containertypes.BlkioStatEntry, len(in))
+	for i, e := range in {
+		out[i] = containertypes.BlkioStatEntry{Major: e.Major, Minor: e.Minor, Op: e.Op, Value: e.Value}
 	}
 	return out
 }
 
-// systemCPUUsage is the host's CPU time in nanoseconds, from /proc/stat.
 func systemCPUUsage() uint64 {
 	f, err := os.Open("/proc/stat")
 	if err != nil {
