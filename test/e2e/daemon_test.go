@@ -74,7 +74,15 @@ func (d *daemon) start(t *testing.T, extra ...string) {
 	d.cmd, d.done = cmd, make(chan error, 1)
 	go func() { d.done <- cmd.Wait() }()
 	t.Cleanup(func() {
+		// Containers and their monitor outlive a daemon by design, but not
+		// the test: remove them, stop the daemon, then end its shim.
+		if d.cmd != nil {
+			if ids := strings.Fields(d.berth(t, nil, "ps", "-aq").stdout); len(ids) > 0 {
+				d.berth(t, nil, append([]string{"rm", "-f"}, ids...)...)
+			}
+		}
 		d.stop(t)
+		killShimsUnder(t, d.execRoot)
 		if t.Failed() {
 			t.Logf("daemon log:\n%s", d.logString())
 		}
