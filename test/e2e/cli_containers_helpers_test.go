@@ -4,12 +4,14 @@ import (
 	"bytes"
 	"context"
 	"errors"
+	"fmt"
 	"io"
 	"os"
 	"os/exec"
 	"path/filepath"
 	"strconv"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 	"unsafe"
@@ -96,9 +98,38 @@ func openPty(t *testing.T) (master, slave *os.File) {
 	return m, s
 }
 
+// ptyStep waits until the terminal shows waitFor, then types send.
+type ptyStep struct{ waitFor, send string }
+
 // berthOnPty runs berth with its stdio on a pty as a user at a terminal
 // would, types input, and returns what the terminal showed and the exit code.
 func (d *daemon) berthOnPty(t *testing.T, input string, args ...string) (string, int) {
+	t.Helper()
+	return d.berthOnPtySteps(t, []ptyStep{{send: input}}, args...)
+}
+
+// lockedBuffer is a bytes.Buffer the pty reader fills while the test reads it.
+type lockedBuffer struct {
+	mu  sync.Mutex
+	buf bytes.Buffer
+}
+
+func (b *lockedBuffer) Write(p []byte) (int, error) {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	return b.buf.Write(p)
+}
+
+func (b *lockedBuffer) String() string {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	return b.buf.String()
+}
+
+// berthOnPtySteps is berthOnPty with a dialogue: each step waits for the
+// terminal to show something before it types, as a user does (what is
+// typed before berth puts the terminal in raw mode is cooked by the tty).
+func (d *daemon) berthOnPtySteps(t *testing.T, steps []ptyStep, args ...string) (string, int) {
 	t.Helper()
 	master, slave := openPty(t)
 	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
@@ -112,12 +143,19 @@ func (d *daemon) berthOnPty(t *testing.T, input string, args ...string) (string,
 	}
 	// The slave stays open here until the output is read: on Linux a
 	// hung-up pty may drop what the master has not read yet.
-	var out bytes.Buffer
+	var out lockedBuffer
 	done := make(chan struct{})
 	var copyErr error
 	go func() { _, copyErr = io.Copy(&out, master); close(done) }()
-	if _, err := master.Write([]byte(input)); err != nil {
-		t.Fatal(err)
+	for _, st := range steps {
+		if st.waitFor != "" {
+			eventually(t, fmt.Sprintf("%q on the terminal (it shows %q)", st.waitFor, out.String()), func() bool {
+				return strings.Contains(out.String(), st.waitFor)
+			})
+		}
+		if _, err := master.Write([]byte(st.send)); err != nil {
+			t.Fatal(err)
+		}
 	}
 	err := cmd.Wait()
 	if err := master.SetReadDeadline(time.Now().Add(time.Second)); err != nil {
