@@ -35,7 +35,9 @@ func addContainerCommands(root *cobra.Command, g *globalOptions) {
 	root.AddCommand(newPsCommand(g))
 	for _, newCmd := range containerCommands {
 		group.AddCommand(newCmd(g))
-		root.AddCommand(newCmd(g))
+		top := newCmd(g)
+		top.Aliases = nil // `container rm` is also `container remove`; the top level has only `rm`
+		root.AddCommand(top)
 	}
 	root.AddCommand(group, newEventsCommand(g))
 	addSystemContainerCommands(root, g)
