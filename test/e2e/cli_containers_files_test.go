@@ -64,6 +64,29 @@ func TestCLIDiffCpExportCommit(t *testing.T) {
 		t.Errorf("cp of a missing path: %s", r)
 	}
 
+	// Paths that try to leave the container resolve inside its root.
+	d.ok(t, "exec", "box", "ln", "-s", "../../../../../etc", "/tmp/escape")
+	r = d.berth(t, nil, "cp", "box:/tmp/escape/passwd", filepath.Join(dir, "passwd"))
+	want := d.ok(t, "exec", "box", "cat", "/etc/passwd")
+	if data, _ := os.ReadFile(filepath.Join(dir, "passwd")); r.code != 0 || string(data) != want {
+		t.Errorf("cp out through a symlink to ../../etc: want the container's passwd %q, got %q (%s)", want, data, r)
+	}
+	marker := "berth-e2e-escape-" + filepath.Base(dir)
+	if err := os.WriteFile(filepath.Join(dir, marker), []byte("x"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	d.ok(t, "cp", filepath.Join(dir, marker), "box:/../../../../tmp/")
+	if _, err := os.Stat(filepath.Join("/tmp", marker)); err == nil {
+		os.Remove(filepath.Join("/tmp", marker))
+		t.Errorf("cp in to /../../tmp wrote the host's /tmp")
+	}
+	if r := d.berth(t, nil, "exec", "box", "test", "-e", "/tmp/"+marker); r.code != 0 {
+		t.Errorf("cp in to /../../tmp did not land in the container's /tmp: %s", r)
+	}
+	// berth refuses to unpack a layer holding a link that climbs above
+	// its root (Docker keeps it), so the link goes before the commit below.
+	d.ok(t, "exec", "box", "rm", "/tmp/escape")
+
 	// export: the whole filesystem, to stdout or whole to -o.
 	r = d.berth(t, nil, "export", "box")
 	names := strings.Join(tarNames(t, []byte(r.stdout)), "\n")
