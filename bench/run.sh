@@ -3,10 +3,12 @@
 # shim → runtime) beside `podman run --rm` (scratch --root/--runroot, so the
 # host's podman store is untouched) and `docker run --rm` when a docker
 # daemon answers; both with no network. Prints each engine's mean and
-# berth's ratio to the fastest peer (issue 4's goal: at most 0.5).
+# berth's ratio to the fastest peer (issue 4's goal: at most 0.5); then the
+# total time of SEQ sequential and PAR parallel runs per engine, and ratios.
 #
 #   BERTH_BINDIR  directory holding the berth binary (default: build one)
 #   RUNS          timed runs per engine (default 20)
+#   SEQ, PAR      sequential and parallel runs (default 50 and 20)
 #
 # Needs root, hyperfine, busybox-static and podman.
 set -euo pipefail
@@ -102,3 +104,26 @@ awk -F, -v names="${names[*]}" '
 		if (best == "") { print "no peer measured"; exit }
 		printf "berth / %s = %.2f (goal: at most 0.50)\n", best, mean["berth"] / mean[best]
 	}' "$work/results.csv"
+
+# --- many containers: N sequential and P parallel `run --rm true`, total wall time
+SEQ=${SEQ:-50}
+PAR=${PAR:-20}
+now() { date +%s.%N; }
+elapsed() { awk -v a="$1" -v b="$(now)" 'BEGIN { printf "%.2f", b - a }'; }
+echo "== $SEQ sequential and $PAR parallel run --rm busybox true (total seconds)"
+declare -A seqt part
+for i in "${!names[@]}"; do
+	n=${names[$i]} c=${cmds[$i]}
+	t0=$(now)
+	for _ in $(seq "$SEQ"); do $c >/dev/null 2>&1 || { echo "$n: a run failed" >&2; exit 1; }; done
+	seqt[$n]=$(elapsed "$t0")
+	t0=$(now)
+	seq "$PAR" | xargs -P "$PAR" -I{} sh -c "$c >/dev/null 2>&1" || { echo "$n: a parallel run failed" >&2; exit 1; }
+	part[$n]=$(elapsed "$t0")
+	printf '%-8s %s sequential %6.2f s   %s parallel %6.2f s\n' "$n" "$SEQ" "${seqt[$n]}" "$PAR" "${part[$n]}"
+done
+for n in "${names[@]}"; do
+	[ "$n" = berth ] && continue
+	awk -v n="$n" -v bs="${seqt[berth]}" -v ps="${seqt[$n]}" -v bp="${part[berth]}" -v pp="${part[$n]}" \
+		'BEGIN { printf "berth / %s: sequential %.2f, parallel %.2f (goal: at most 0.50)\n", n, bs / ps, bp / pp }'
+done
