@@ -60,8 +60,9 @@ berth exits with the container's exit code when it stops.`,
 				}
 			}
 			if tty {
-				defer followResize(ctx, s.out, func(ctx context.Context, h, w uint) {
-					_, _ = c.ContainerResize(ctx, ct.ID, client.ContainerResizeOptions{Height: h, Width: w})
+				defer followResize(ctx, s.out, func(ctx context.Context, h, w uint) error {
+					_, err := c.ContainerResize(ctx, ct.ID, client.ContainerResizeOptions{Height: h, Width: w})
+					return err
 				})()
 			}
 			if sigProxy && !tty {

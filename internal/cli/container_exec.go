@@ -93,8 +93,9 @@ func runExec(cmd *cobra.Command, g *globalOptions, o execOptions, name string, a
 		}
 	}
 	if o.tty {
-		defer followResize(ctx, s.out, func(ctx context.Context, h, w uint) {
-			_, _ = c.ExecResize(ctx, created.ID, client.ExecResizeOptions{Height: h, Width: w})
+		defer followResize(ctx, s.out, func(ctx context.Context, h, w uint) error {
+			_, err := c.ExecResize(ctx, created.ID, client.ExecResizeOptions{Height: h, Width: w})
+			return err
 		})()
 	}
 	if err := pump(ctx, resp.HijackedResponse, s); err != nil {

@@ -225,8 +225,9 @@ func attachStartWait(cmd *cobra.Command, c *client.Client, id string, a attachSp
 		return startError(err)
 	}
 	if a.tty {
-		defer followResize(ctx, s.out, func(ctx context.Context, h, w uint) {
-			_, _ = c.ContainerResize(ctx, id, client.ContainerResizeOptions{Height: h, Width: w})
+		defer followResize(ctx, s.out, func(ctx context.Context, h, w uint) error {
+			_, err := c.ContainerResize(ctx, id, client.ContainerResizeOptions{Height: h, Width: w})
+			return err
 		})()
 	}
 	if a.sigProxy {

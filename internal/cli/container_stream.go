@@ -8,6 +8,7 @@ import (
 	"os/signal"
 	"strconv"
 	"syscall"
+	"time"
 
 	"github.com/moby/moby/api/pkg/stdcopy"
 	"github.com/moby/moby/client"
@@ -117,25 +118,34 @@ func terminalSize(out io.Writer) (h, w uint, ok bool) {
 }
 
 // followResize sends the terminal's size now and on every SIGWINCH until
-// the returned stop function is called.
-func followResize(ctx context.Context, out io.Writer, resize func(ctx context.Context, h, w uint)) func() {
+// the returned stop function is called. The first resize is retried a few
+// times, as the docker CLI does, since it may reach the daemon before the
+// container's terminal is ready.
+func followResize(ctx context.Context, out io.Writer, resize func(ctx context.Context, h, w uint) error) func() {
 	if _, _, ok := terminalSize(out); !ok {
 		return func() {}
 	}
 	ch := make(chan os.Signal, 1)
 	signal.Notify(ch, syscall.SIGWINCH)
 	ctx, cancel := context.WithCancel(ctx)
-	send := func() {
+	send := func() error {
 		if h, w, ok := terminalSize(out); ok {
-			resize(ctx, h, w)
+			return resize(ctx, h, w)
 		}
+		return nil
 	}
-	send()
 	go func() {
+		for i := 1; i <= 10 && send() != nil; i++ {
+			select {
+			case <-time.After(time.Duration(i) * 10 * time.Millisecond):
+			case <-ctx.Done():
+				return
+			}
+		}
 		for {
 			select {
 			case <-ch:
-				send()
+				_ = send()
 			case <-ctx.Done():
 				return
 			}
