@@ -37,21 +37,30 @@ prints one JSON object per line.`,
 				return err
 			}
 			defer c.Close()
-			names := args
-			if len(names) == 0 {
-				res, err := c.ContainerList(ctx, client.ContainerListOptions{All: all})
-				if err != nil {
-					return err
+			// Without names: every (running) container, and in the live
+			// view also those that start later, as Docker's.
+			var discover func() ([]string, error)
+			if len(args) == 0 {
+				discover = func() ([]string, error) {
+					res, err := c.ContainerList(ctx, client.ContainerListOptions{All: all})
+					var ids []string
+					for _, s := range res.Items {
+						ids = append(ids, s.ID)
+					}
+					return ids, err
 				}
-				for _, s := range res.Items {
-					names = append(names, s.ID)
+			}
+			names := args
+			if discover != nil {
+				if names, err = discover(); err != nil {
+					return err
 				}
 			}
 			lf := listFormat{format: format, headers: statsHeaders, defaultTable: statsDefaultTable}
 			if noStream {
 				return statsOnce(cmd, c, names, lf, noTrunc)
 			}
-			return statsLive(ctx, cmd, c, names, lf, noTrunc)
+			return statsLive(ctx, cmd, c, names, discover, lf, noTrunc)
 		},
 	}
 	f := cmd.Flags()
@@ -99,11 +108,17 @@ func statsOnce(cmd *cobra.Command, c *client.Client, names []string, lf listForm
 }
 
 // statsLive follows each container's stats stream and redraws the table
-// every second, as Docker's live view does.
-func statsLive(ctx context.Context, cmd *cobra.Command, c *client.Client, names []string, lf listFormat, noTrunc bool) error {
+// every second, as Docker's live view does; discover, when set, adds the
+// containers that appear meanwhile.
+func statsLive(ctx context.Context, cmd *cobra.Command, c *client.Client, names []string, discover func() ([]string, error), lf listFormat, noTrunc bool) error {
 	var mu sync.Mutex
 	latest := map[string]statsRow{}
-	for _, n := range names {
+	following := map[string]bool{}
+	follow := func(n string) {
+		if following[n] {
+			return
+		}
+		following[n] = true
 		go func() {
 			res, err := c.ContainerStats(ctx, n, client.ContainerStatsOptions{Stream: true})
 			if err != nil {
@@ -129,6 +144,9 @@ func statsLive(ctx context.Context, cmd *cobra.Command, c *client.Client, names 
 			}
 		}()
 	}
+	for _, n := range names {
+		follow(n)
+	}
 	tick := time.NewTicker(time.Second)
 	defer tick.Stop()
 	for {
@@ -136,6 +154,16 @@ func statsLive(ctx context.Context, cmd *cobra.Command, c *client.Client, names 
 		case <-ctx.Done():
 			return nil
 		case <-tick.C:
+		}
+		if discover != nil {
+			if found, err := discover(); err == nil {
+				for _, n := range found {
+					if !following[n] {
+						names = append(names, n)
+						follow(n)
+					}
+				}
+			}
 		}
 		var rows []any
 		mu.Lock()
