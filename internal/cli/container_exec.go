@@ -49,6 +49,11 @@ berth exits with the process's exit code (126 if it cannot be executed,
 
 func runExec(cmd *cobra.Command, g *globalOptions, o execOptions, name string, argv []string) error {
 	ctx := cmd.Context()
+	if !o.detach && o.tty && o.interactive {
+		if err := checkTTY(cmd.InOrStdin()); err != nil {
+			return err
+		}
+	}
 	env, err := readEnv(o.envFiles, o.env)
 	if err != nil {
 		return newUsageError(cmd, "%v", err)

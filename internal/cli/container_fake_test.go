@@ -227,6 +227,10 @@ func TestRunFailures(t *testing.T) {
 		t.Errorf("missing image with pull: exit %d, stderr %q", code, stderr)
 	}
 	n := len(f.created)
+	_, stderr, code = runCLI(t, host, "run", "-it", "busybox", "sh")
+	if code != 1 || !strings.Contains(stderr, "the input device is not a TTY") || len(f.created) != n {
+		t.Errorf("-it without a terminal: exit %d, stderr %q, %d creates (want none)", code, stderr, len(f.created)-n)
+	}
 	_, stderr, code = runCLI(t, host, "run", "--memory", "12x", "busybox")
 	if code != ExitFailure || !strings.Contains(stderr, `"12x"`) || len(f.created) != n {
 		t.Errorf("--memory 12x: exit %d, stderr %q, %d creates (want none)", code, stderr, len(f.created)-n)

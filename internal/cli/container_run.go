@@ -157,6 +157,11 @@ func pullImage(ctx context.Context, w io.Writer, c *client.Client, ref string) e
 
 func runRun(cmd *cobra.Command, g *globalOptions, o *runOptions, image string, args []string) error {
 	ctx := cmd.Context()
+	if !o.detach && o.tty && o.interactive {
+		if err := checkTTY(cmd.InOrStdin()); err != nil {
+			return err
+		}
+	}
 	c, err := g.connect(ctx)
 	if err != nil {
 		return err
@@ -279,6 +284,15 @@ func startError(err error) error {
 		code = ExitCannotExecute
 	}
 	return statusError{code: code, msg: errorLine(err)}
+}
+
+// checkTTY refuses -it when stdin is not a terminal, as Docker does (exit
+// 1): raw mode and the detach keys mean nothing on a pipe.
+func checkTTY(in io.Reader) error {
+	if !isTerminal(in) {
+		return statusError{code: 1, msg: "the input device is not a TTY"}
+	}
+	return nil
 }
 
 // shortContainerID is Docker's 12-character container ID.
