@@ -57,7 +57,9 @@ container (--sig-proxy, default true).`,
 }
 
 func newCreateCommand(g *globalOptions) *cobra.Command {
-	o := &runOptions{detach: true}
+	// As docker create: the config says stdout and stderr are attached
+	// (start -a uses them), though create itself attaches nothing.
+	o := &runOptions{}
 	cmd := &cobra.Command{
 		Use:   "create [OPTIONS] IMAGE [COMMAND] [ARG...]",
 		Short: "Create a new container",
