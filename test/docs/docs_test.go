@@ -50,6 +50,15 @@ func runExample(t *testing.T, ex example, busybox []byte) {
 		t.Fatalf("load busybox: %v\n%s", err, out)
 	}
 
+	env := []string{
+		"PATH=" + bindir + ":/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin",
+		"BERTH_HOST=" + d.host, "DOCKER_HOST=" + d.host,
+		"HOME=" + work, "DOCKER_CONFIG=" + filepath.Join(work, ".docker"),
+	}
+	if ex.needsRegistry() {
+		env = append(env, "REGISTRY="+startRegistry(t))
+	}
+
 	var script strings.Builder
 	script.WriteString("exec 2>&1 </dev/null\n")
 	for i, c := range ex.cmds {
@@ -59,10 +68,7 @@ func runExample(t *testing.T, ex example, busybox []byte) {
 	defer cancel()
 	cmd := exec.CommandContext(ctx, "bash", "-c", script.String())
 	cmd.Dir = work
-	cmd.Env = append(cleanEnv(),
-		"PATH="+bindir+":/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin",
-		"BERTH_HOST="+d.host, "DOCKER_HOST="+d.host,
-		"HOME="+work, "DOCKER_CONFIG="+filepath.Join(work, ".docker"))
+	cmd.Env = append(cleanEnv(), env...)
 	// The script's children (a container's client, say) must not hold the
 	// output open past the script: the context ends them all.
 	cmd.WaitDelay = 5 * time.Second
