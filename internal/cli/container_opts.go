@@ -34,7 +34,8 @@ type runOptions struct {
 	noHealthcheck                           bool
 	logDriver                               string
 	logOpts                                 []string
-	network, ip                             string
+	network, ip, macAddress                 string
+	networkAliases                          []string
 	dns, addHosts, publish, expose, sysctls []string
 	changed                                 func(name string) bool // whether a flag was given
 }
@@ -99,6 +100,8 @@ func addRunFlags(f *pflag.FlagSet, o *runOptions) {
 
 	f.StringVar(&o.network, "network", "", "connect a container to a network (bridge, none, host, NAME)")
 	f.StringVar(&o.ip, "ip", "", "IPv4 address (e.g. 172.30.100.104)")
+	f.StringVar(&o.macAddress, "mac-address", "", "container MAC address (e.g. 92:d0:c6:0a:29:33)")
+	f.StringArrayVar(&o.networkAliases, "network-alias", nil, "add network-scoped alias for the container")
 	f.StringArrayVar(&o.dns, "dns", nil, "set custom DNS servers")
 	f.StringArrayVar(&o.addHosts, "add-host", nil, "add a custom host-to-IP mapping (host:ip)")
 	f.StringArrayVarP(&o.publish, "publish", "p", nil, "publish a container's port(s) to the host ([IP:][HOSTPORT:]PORT[/PROTO])")

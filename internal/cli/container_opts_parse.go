@@ -3,6 +3,7 @@ package cli
 import (
 	"fmt"
 	"math/big"
+	"net"
 	"net/netip"
 	"os"
 	"strings"
@@ -64,19 +65,39 @@ func (o *runOptions) toCreateOptions(image string, cmd []string) (client.Contain
 		}
 	}
 	opts := client.ContainerCreateOptions{Config: cfg, HostConfig: hc, Name: o.name}
-	if o.ip != "" {
-		addr, err := netip.ParseAddr(o.ip)
-		if err != nil || !addr.Is4() {
-			return opts, invalidf("invalid IPv4 address %q for --ip", o.ip)
+	if o.ip != "" || o.macAddress != "" || len(o.networkAliases) > 0 {
+		ep, err := o.endpointSettings()
+		if err != nil {
+			return opts, err
 		}
 		net := o.network
 		if net == "" {
 			net = "bridge"
 		}
-		opts.NetworkingConfig = &network.NetworkingConfig{EndpointsConfig: map[string]*network.EndpointSettings{
-			net: {IPAMConfig: &network.EndpointIPAMConfig{IPv4Address: addr}}}}
+		opts.NetworkingConfig = &network.NetworkingConfig{EndpointsConfig: map[string]*network.EndpointSettings{net: ep}}
 	}
 	return opts, nil
+}
+
+// endpointSettings reads --ip, --mac-address and --network-alias for the
+// network the container joins.
+func (o *runOptions) endpointSettings() (*network.EndpointSettings, error) {
+	ep := &network.EndpointSettings{Aliases: o.networkAliases}
+	if o.ip != "" {
+		addr, err := netip.ParseAddr(o.ip)
+		if err != nil || !addr.Is4() {
+			return nil, invalidf("invalid IPv4 address %q for --ip", o.ip)
+		}
+		ep.IPAMConfig = &network.EndpointIPAMConfig{IPv4Address: addr}
+	}
+	if o.macAddress != "" {
+		mac, err := net.ParseMAC(o.macAddress)
+		if err != nil || len(mac) != 6 {
+			return nil, invalidf("invalid MAC address %q for --mac-address", o.macAddress)
+		}
+		ep.MacAddress = network.HardwareAddr(mac)
+	}
+	return ep, nil
 }
 
 // parseResources reads the cgroup limits.

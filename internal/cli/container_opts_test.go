@@ -133,6 +133,10 @@ func TestRunFlagsToCreateRequest(t *testing.T) {
 			func(_ *container.Config, h *container.HostConfig, n *network.NetworkingConfig) any {
 				return []any{h.NetworkMode, n.EndpointsConfig["mynet"].IPAMConfig.IPv4Address, h.DNS, h.ExtraHosts}
 			}, []any{container.NetworkMode("mynet"), netip.MustParseAddr("10.1.2.3"), []netip.Addr{netip.MustParseAddr("1.1.1.1")}, []string{"db:10.0.0.5", "x:::1"}}},
+		{[]string{"--network-alias", "db", "--mac-address", "92:d0:c6:0a:29:33", "img"}, func(_ *container.Config, _ *container.HostConfig, n *network.NetworkingConfig) any {
+			ep := n.EndpointsConfig["bridge"]
+			return []string{strings.Join(ep.Aliases, ","), ep.MacAddress.String()}
+		}, []string{"db", "92:d0:c6:0a:29:33"}},
 		{[]string{"--rm", "-P", "--name", "job", "img"}, func(_ *container.Config, h *container.HostConfig, _ *network.NetworkingConfig) any {
 			return []bool{h.AutoRemove, h.PublishAllPorts}
 		}, []bool{true, true}},
@@ -179,6 +183,7 @@ func TestRunFlagsRejectBadInput(t *testing.T) {
 		{[]string{"--device", "dev/fuse", "img"}, "absolute"},
 		{[]string{"--ip", "10.0.0", "img"}, "--ip"},
 		{[]string{"--dns", "resolver", "img"}, "--dns"},
+		{[]string{"--mac-address", "92:d0", "img"}, "--mac-address"},
 		{[]string{"--add-host", "nohost", "img"}, "--add-host"},
 		{[]string{"-p", "99999:80", "img"}, "99999"},
 		{[]string{"--log-opt", "max-size", "img"}, "--log-opt"},
