@@ -40,6 +40,7 @@ func TestDocExamples(t *testing.T) {
 // runExample runs the block as one bash script, a marker after each command
 // carrying its exit status, and compares each command's share of the output.
 func runExample(t *testing.T, ex example, busybox []byte) {
+	skipWithoutTools(t, ex)
 	d := startDaemon(t)
 	work := t.TempDir()
 	if err := os.WriteFile(filepath.Join(work, "busybox.tar"), busybox, 0o644); err != nil {

@@ -52,3 +52,19 @@ func TestMatches(t *testing.T) {
 		}
 	}
 }
+
+func TestCommandWords(t *testing.T) {
+	got := map[string]bool{}
+	text := "DOCKER_BUILDKIT=0 docker build -t a - | tee x && ps -o comm= -p $(berth ps -q) ; skopeo inspect docker-archive:x"
+	for _, m := range commandWordRE.FindAllStringSubmatch(text, -1) {
+		got[m[1]] = true
+	}
+	for _, w := range []string{"docker", "tee", "ps", "berth", "skopeo"} {
+		if !got[w] {
+			t.Errorf("%q not found as a command in %q (found %v)", w, text, got)
+		}
+	}
+	if got["docker-archive:x"] || got["inspect"] || got["build"] {
+		t.Errorf("arguments taken as commands: %v", got)
+	}
+}
