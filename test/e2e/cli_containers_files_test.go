@@ -12,8 +12,8 @@ import (
 	"testing"
 )
 
-// tarNames lists the entries of a tar stream.
-func tarNames(t *testing.T, data []byte) []string {
+// cliTarNames lists the entries of a tar stream.
+func cliTarNames(t *testing.T, data []byte) []string {
 	t.Helper()
 	var names []string
 	tr := tar.NewReader(bytes.NewReader(data))
@@ -30,9 +30,9 @@ func tarNames(t *testing.T, data []byte) []string {
 }
 
 func TestCLIDiffCpExportCommit(t *testing.T) {
-	d := containerDaemon(t)
+	d := cliContainerDaemon(t)
 	d.ok(t, "run", "-d", "--name", "box", "busybox", "sh", "-c", "echo made > /tmp/new; rm /bin/vi; exec sleep 1000")
-	eventually(t, "the container's changes", func() bool { return strings.Contains(d.ok(t, "diff", "box"), "A /tmp/new") })
+	cliEventually(t, "the container's changes", func() bool { return strings.Contains(d.ok(t, "diff", "box"), "A /tmp/new") })
 	diff := d.ok(t, "diff", "box")
 	for _, want := range []string{"C /bin\n", "D /bin/vi\n", "C /tmp\n", "A /tmp/new\n"} {
 		if !strings.Contains(diff, want) {
@@ -47,7 +47,7 @@ func TestCLIDiffCpExportCommit(t *testing.T) {
 		t.Errorf("cp out: %q %v %s", data, err, r)
 	}
 	r = d.berth(t, nil, "cp", "box:/tmp/new", "-")
-	if names := tarNames(t, []byte(r.stdout)); r.code != 0 || len(names) != 1 || names[0] != "new" {
+	if names := cliTarNames(t, []byte(r.stdout)); r.code != 0 || len(names) != 1 || names[0] != "new" {
 		t.Errorf("cp out to -: %q %s", names, r)
 	}
 	if err := os.MkdirAll(filepath.Join(dir, "site", "sub"), 0o755); err != nil {
@@ -89,13 +89,13 @@ func TestCLIDiffCpExportCommit(t *testing.T) {
 
 	// export: the whole filesystem, to stdout or whole to -o.
 	r = d.berth(t, nil, "export", "box")
-	names := strings.Join(tarNames(t, []byte(r.stdout)), "\n")
+	names := strings.Join(cliTarNames(t, []byte(r.stdout)), "\n")
 	if r.code != 0 || !regexp.MustCompile(`(?m)^bin/busybox$`).MatchString(names) || !regexp.MustCompile(`(?m)^tmp/new$`).MatchString(names) ||
 		regexp.MustCompile(`(?m)^bin/vi$`).MatchString(names) {
 		t.Errorf("export: exit %d, entries:\n%s", r.code, names)
 	}
 	d.ok(t, "export", "-o", filepath.Join(dir, "box.tar"), "box")
-	if data, err := os.ReadFile(filepath.Join(dir, "box.tar")); err != nil || len(tarNames(t, data)) == 0 {
+	if data, err := os.ReadFile(filepath.Join(dir, "box.tar")); err != nil || len(cliTarNames(t, data)) == 0 {
 		t.Errorf("export -o: %v", err)
 	}
 
@@ -113,7 +113,7 @@ func TestCLIDiffCpExportCommit(t *testing.T) {
 }
 
 func TestCLITopStatsPortInspectEventsDf(t *testing.T) {
-	d := containerDaemon(t)
+	d := cliContainerDaemon(t)
 	d.ok(t, "run", "-d", "--name", "srv", "-p", "127.0.0.1::80", "--memory", "64m", "--cpus", "1.5", "busybox", "httpd", "-f", "-p", "80")
 	top := d.ok(t, "top", "srv")
 	if !regexp.MustCompile(`^UID\s+PID\s+PPID\s+C\s+STIME\s+TTY\s+TIME\s+CMD\n.*httpd -f -p 80\n$`).MatchString(top) {

@@ -19,26 +19,19 @@ import (
 	"golang.org/x/sys/unix"
 )
 
-// containerDaemon starts a daemon with busybox:latest (CMD sh) imported.
-func containerDaemon(t *testing.T) *daemon {
+// cliContainerDaemon starts a daemon with busybox:latest (CMD sh)
+// imported; the harness removes its containers and shim at the end.
+func cliContainerDaemon(t *testing.T) *daemon {
 	t.Helper()
-	var execRoot string
-	t.Cleanup(func() { killShimsUnder(t, execRoot) }) // runs last, after the daemon stopped
 	d := startDaemon(t)
-	execRoot = d.execRoot
 	importBusybox(t, d, "busybox:latest", "-c", `CMD ["sh"]`)
-	t.Cleanup(func() {
-		// Leave no container running past the test, even when it failed.
-		if ids := strings.Fields(d.berth(t, nil, "ps", "-aq").stdout); len(ids) > 0 {
-			d.berth(t, nil, append([]string{"rm", "-f"}, ids...)...)
-		}
-	})
 	return d
 }
 
-// killShimsUnder ends the container monitors the test's daemon started:
-// they outlive the daemon by design, but not the test. They are found by
-// their state directory, which is the test's own.
+// killShimsUnder ends the container monitors a test's daemon started
+// (the harness calls it after stopping the daemon): they outlive the
+// daemon by design, but not the test. They are found by their state
+// directory, which is the test's own.
 func killShimsUnder(t *testing.T, execRoot string) {
 	if execRoot == "" {
 		return
@@ -55,9 +48,9 @@ func killShimsUnder(t *testing.T, execRoot string) {
 	}
 }
 
-// eventually polls cond until it holds or a generous deadline passes;
+// cliEventually polls cond until it holds or a generous deadline passes;
 // it asserts an outcome, not a duration.
-func eventually(t *testing.T, what string, cond func() bool) {
+func cliEventually(t *testing.T, what string, cond func() bool) {
 	t.Helper()
 	deadline := time.Now().Add(30 * time.Second)
 	for !cond() {
@@ -68,9 +61,9 @@ func eventually(t *testing.T, what string, cond func() bool) {
 	}
 }
 
-// openPty opens a pseudo-terminal pair with x/sys/unix: the master, and
+// cliOpenPty opens a pseudo-terminal pair with x/sys/unix: the master, and
 // the slave for the child's stdio.
-func openPty(t *testing.T) (master, slave *os.File) {
+func cliOpenPty(t *testing.T) (master, slave *os.File) {
 	t.Helper()
 	// Non-blocking, so that Go's poller takes it and read deadlines work.
 	fd, err := unix.Open("/dev/ptmx", unix.O_RDWR|unix.O_NOCTTY|unix.O_CLOEXEC|unix.O_NONBLOCK, 0)
@@ -98,29 +91,29 @@ func openPty(t *testing.T) (master, slave *os.File) {
 	return m, s
 }
 
-// ptyStep waits until the terminal shows waitFor, then types send.
-type ptyStep struct{ waitFor, send string }
+// cliPtyStep waits until the terminal shows waitFor, then types send.
+type cliPtyStep struct{ waitFor, send string }
 
 // berthOnPty runs berth with its stdio on a pty as a user at a terminal
 // would, types input, and returns what the terminal showed and the exit code.
 func (d *daemon) berthOnPty(t *testing.T, input string, args ...string) (string, int) {
 	t.Helper()
-	return d.berthOnPtySteps(t, []ptyStep{{send: input}}, args...)
+	return d.berthOnPtySteps(t, []cliPtyStep{{send: input}}, args...)
 }
 
-// lockedBuffer is a bytes.Buffer the pty reader fills while the test reads it.
-type lockedBuffer struct {
+// cliLockedBuffer is a bytes.Buffer the pty reader fills while the test reads it.
+type cliLockedBuffer struct {
 	mu  sync.Mutex
 	buf bytes.Buffer
 }
 
-func (b *lockedBuffer) Write(p []byte) (int, error) {
+func (b *cliLockedBuffer) Write(p []byte) (int, error) {
 	b.mu.Lock()
 	defer b.mu.Unlock()
 	return b.buf.Write(p)
 }
 
-func (b *lockedBuffer) String() string {
+func (b *cliLockedBuffer) String() string {
 	b.mu.Lock()
 	defer b.mu.Unlock()
 	return b.buf.String()
@@ -129,9 +122,9 @@ func (b *lockedBuffer) String() string {
 // berthOnPtySteps is berthOnPty with a dialogue: each step waits for the
 // terminal to show something before it types, as a user does (what is
 // typed before berth puts the terminal in raw mode is cooked by the tty).
-func (d *daemon) berthOnPtySteps(t *testing.T, steps []ptyStep, args ...string) (string, int) {
+func (d *daemon) berthOnPtySteps(t *testing.T, steps []cliPtyStep, args ...string) (string, int) {
 	t.Helper()
-	master, slave := openPty(t)
+	master, slave := cliOpenPty(t)
 	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
 	defer cancel()
 	cmd := exec.CommandContext(ctx, berthBin(), args...)
@@ -143,13 +136,13 @@ func (d *daemon) berthOnPtySteps(t *testing.T, steps []ptyStep, args ...string) 
 	}
 	// The slave stays open here until the output is read: on Linux a
 	// hung-up pty may drop what the master has not read yet.
-	var out lockedBuffer
+	var out cliLockedBuffer
 	done := make(chan struct{})
 	var copyErr error
 	go func() { _, copyErr = io.Copy(&out, master); close(done) }()
 	for _, st := range steps {
 		if st.waitFor != "" {
-			eventually(t, fmt.Sprintf("%q on the terminal (it shows %q)", st.waitFor, out.String()), func() bool {
+			cliEventually(t, fmt.Sprintf("%q on the terminal (it shows %q)", st.waitFor, out.String()), func() bool {
 				return strings.Contains(out.String(), st.waitFor)
 			})
 		}

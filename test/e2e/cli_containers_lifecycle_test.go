@@ -7,7 +7,7 @@ import (
 )
 
 func TestCLICreateStartWaitPrune(t *testing.T) {
-	d := containerDaemon(t)
+	d := cliContainerDaemon(t)
 	id := strings.TrimSpace(d.ok(t, "create", "--name", "job", "busybox", "sh", "-c", "echo job-out; exit 2"))
 	if got := d.ok(t, "ps", "-a", "--format", "{{.Names}} {{.Status}}"); got != "job Created\n" {
 		t.Errorf("after create: %q", got)
@@ -35,7 +35,7 @@ func TestCLICreateStartWaitPrune(t *testing.T) {
 }
 
 func TestCLIPauseRestartKillRename(t *testing.T) {
-	d := containerDaemon(t)
+	d := cliContainerDaemon(t)
 	d.ok(t, "run", "-d", "--name", "svc", "busybox", "sleep", "1000")
 	status := func() string {
 		return strings.TrimSpace(d.ok(t, "ps", "-a", "--format", "{{.Status}}", "-f", "name=svc"))
@@ -71,7 +71,7 @@ func TestCLIPauseRestartKillRename(t *testing.T) {
 }
 
 func TestCLIAttachAndLogsFollow(t *testing.T) {
-	d := containerDaemon(t)
+	d := cliContainerDaemon(t)
 	d.ok(t, "run", "-d", "-i", "--name", "reader", "busybox", "sh", "-c", "read l; echo got $l; exit 6")
 	r := d.berth(t, strings.NewReader("hello\n"), "attach", "reader")
 	if r.code != 6 || r.stdout != "got hello\n" {

@@ -12,18 +12,18 @@ import (
 )
 
 func TestCLIRunForwardsSignals(t *testing.T) {
-	d := containerDaemon(t)
+	d := cliContainerDaemon(t)
 	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
 	defer cancel()
 	cmd := exec.CommandContext(ctx, berthBin(), "run", "--rm", "--name", "trapper", "busybox", "sh", "-c",
 		`trap 'echo got-term; exit 7' TERM; echo ready; while true; do sleep 0.1; done`)
 	cmd.Env = append(cleanEnv(), "BERTH_HOST="+d.host)
-	var out lockedBuffer
+	var out cliLockedBuffer
 	cmd.Stdout, cmd.Stderr = &out, &out
 	if err := cmd.Start(); err != nil {
 		t.Fatal(err)
 	}
-	eventually(t, "the container to trap SIGTERM", func() bool { return strings.Contains(out.String(), "ready") })
+	cliEventually(t, "the container to trap SIGTERM", func() bool { return strings.Contains(out.String(), "ready") })
 	if err := cmd.Process.Signal(syscall.SIGTERM); err != nil {
 		t.Fatal(err)
 	}
@@ -35,9 +35,9 @@ func TestCLIRunForwardsSignals(t *testing.T) {
 }
 
 func TestCLIDetachKeysAndExecTTY(t *testing.T) {
-	d := containerDaemon(t)
+	d := cliContainerDaemon(t)
 	// ctrl-p ctrl-q leaves the container running and berth exits 0.
-	out, code := d.berthOnPtySteps(t, []ptyStep{{"/ # ", "echo attached\n"}, {"attached\r\n", "\x10\x11"}},
+	out, code := d.berthOnPtySteps(t, []cliPtyStep{{"/ # ", "echo attached\n"}, {"attached\r\n", "\x10\x11"}},
 		"run", "-it", "--name", "detached", "busybox", "sh")
 	if code != 0 {
 		t.Fatalf("detach keys: exit %d, terminal showed %q", code, out)
@@ -50,13 +50,13 @@ func TestCLIDetachKeysAndExecTTY(t *testing.T) {
 		t.Errorf("exec -it through a pty: exit %d, terminal showed %q", code, out)
 	}
 	d.ok(t, "exec", "-d", "detached", "touch", "/tmp/flag")
-	eventually(t, "the detached exec's file", func() bool {
+	cliEventually(t, "the detached exec's file", func() bool {
 		return d.berth(t, nil, "exec", "detached", "test", "-e", "/tmp/flag").code == 0
 	})
 }
 
 func TestCLIPsFiltersAndCompletion(t *testing.T) {
-	d := containerDaemon(t)
+	d := cliContainerDaemon(t)
 	d.ok(t, "run", "--name", "ok-job", "busybox", "true")
 	if r := d.berth(t, nil, "run", "--name", "bad-job", "busybox", "sh", "-c", "exit 1"); r.code != 1 {
 		t.Fatalf("exit 1: %s", r)

@@ -9,7 +9,7 @@ import (
 )
 
 func TestCLIRunRmEcho(t *testing.T) {
-	d := containerDaemon(t)
+	d := cliContainerDaemon(t)
 	r := d.berth(t, nil, "run", "--rm", "busybox", "echo", "hi")
 	if r.code != 0 || r.stdout != "hi\n" {
 		t.Fatalf("run --rm busybox echo hi: %s", r)
@@ -24,7 +24,7 @@ func TestCLIRunRmEcho(t *testing.T) {
 }
 
 func TestCLIRunExitCodes(t *testing.T) {
-	d := containerDaemon(t)
+	d := cliContainerDaemon(t)
 	if r := d.berth(t, nil, "run", "--rm", "busybox", "sh", "-c", "exit 3"); r.code != 3 {
 		t.Errorf("exit 3: %s", r)
 	}
@@ -50,7 +50,7 @@ func TestCLIRunExitCodes(t *testing.T) {
 }
 
 func TestCLIDetachedPsLogsExecStopRm(t *testing.T) {
-	d := containerDaemon(t)
+	d := cliContainerDaemon(t)
 	id := strings.TrimSpace(d.ok(t, "run", "-d", "--name", "web", "-l", "app=web", "busybox", "sh", "-c", "echo started; exec sleep 1000"))
 	if !regexp.MustCompile(`^[0-9a-f]{64}$`).MatchString(id) {
 		t.Fatalf("run -d printed %q, want the container ID", id)
@@ -63,7 +63,7 @@ func TestCLIDetachedPsLogsExecStopRm(t *testing.T) {
 	if got := d.ok(t, "ps", "-q", "--filter", "label=app=web"); got != id[:12]+"\n" {
 		t.Errorf("ps -q --filter label=app=web = %q", got)
 	}
-	eventually(t, "the log line", func() bool { return d.ok(t, "logs", "web") == "started\n" })
+	cliEventually(t, "the log line", func() bool { return d.ok(t, "logs", "web") == "started\n" })
 	if r := d.berth(t, nil, "exec", "web", "cat", "/etc/hostname"); r.code != 0 || strings.TrimSpace(r.stdout) != id[:12] {
 		t.Errorf("exec cat /etc/hostname: %s", r)
 	}
@@ -91,7 +91,7 @@ func TestCLIDetachedPsLogsExecStopRm(t *testing.T) {
 }
 
 func TestCLIRunInteractive(t *testing.T) {
-	d := containerDaemon(t)
+	d := cliContainerDaemon(t)
 	r := d.berth(t, strings.NewReader("piped line\n"), "run", "--rm", "-i", "busybox", "sh", "-c", "cat; echo done")
 	if r.code != 0 || r.stdout != "piped line\ndone\n" {
 		t.Errorf("run -i with piped stdin: %s", r)
@@ -105,7 +105,7 @@ func TestCLIRunInteractive(t *testing.T) {
 }
 
 func TestCLIVolumes(t *testing.T) {
-	d := containerDaemon(t)
+	d := cliContainerDaemon(t)
 	if out := d.ok(t, "volume", "create", "--label", "app=web", "data"); out != "data\n" {
 		t.Fatalf("volume create printed %q", out)
 	}
