@@ -74,9 +74,10 @@ func noCompletion(*cobra.Command, []string, string) ([]cobra.Completion, cobra.S
 	return nil, cobra.ShellCompDirectiveNoFileComp
 }
 
-// forEachContainer runs fn for each named container, printing the name on
-// success (as Docker's stop/kill/rm/pause do) and each error on its own
-// line; the command fails if any did.
+// forEachContainer runs fn for each named object (containers, and the
+// volumes and networks of rm/connect), printing the name on success (as
+// Docker's stop/kill/rm/pause do) and each error on its own line; the
+// command fails if any did.
 func forEachContainer(cmd *cobra.Command, g *globalOptions, names []string, fn func(c *client.Client, name string) error) error {
 	c, err := g.connect(cmd.Context())
 	if err != nil {
