@@ -25,5 +25,6 @@
 // docker-archive of busybox:latest) and rootfs/ (a busybox root
 // filesystem), with berth and docker pointed at a daemon of its own on which
 // busybox:latest is already loaded. Blocks with any other info string
-// (`sh`, none) are not run.
+// (`sh`, none) are not run. BERTH_DOCS_DIR names another directory of pages
+// to run instead of docs/ (drafts).
 package docs
