@@ -36,8 +36,9 @@ output, wait for it to exit and exit with its code (one container only).`,
 				}
 				cfg := res.Container.Config
 				tty := cfg != nil && cfg.Tty
+				autoRemove := res.Container.HostConfig != nil && res.Container.HostConfig.AutoRemove
 				return attachStartWait(cmd, c, res.Container.ID, attachSpec{
-					stdin: interactive && cfg != nil && cfg.OpenStdin, tty: tty, sigProxy: !tty, detachKeys: detachKeys})
+					stdin: interactive && cfg != nil && cfg.OpenStdin, tty: tty, sigProxy: !tty, detachKeys: detachKeys, autoRemove: autoRemove})
 			}
 			return forEachContainer(cmd, g, args, func(c *client.Client, name string) error {
 				_, err := c.ContainerStart(cmd.Context(), name, client.ContainerStartOptions{})
