@@ -132,29 +132,11 @@ func imageMissing(ctx context.Context, c *client.Client, image string) bool {
 	return errdefs.IsNotFound(err)
 }
 
-// pullImage pulls ref through the daemon, showing its progress messages.
+// pullImage pulls ref through the daemon with the stored credentials of
+// its registry (the registry area's registryPull), showing the progress
+// on w (stderr, as Docker's run does).
 func pullImage(ctx context.Context, w io.Writer, c *client.Client, ref string) error {
-	resp, err := c.ImagePull(ctx, ref, client.ImagePullOptions{})
-	if err != nil {
-		return fmt.Errorf("pull %s: %w", ref, err)
-	}
-	defer resp.Close()
-	for msg, err := range resp.JSONMessages(ctx) {
-		if err != nil {
-			return fmt.Errorf("pull %s: %w", ref, err)
-		}
-		if msg.Error != nil {
-			return fmt.Errorf("pull %s: %s", ref, msg.Error.Message)
-		}
-		if msg.Status != "" && msg.Progress == nil {
-			if msg.ID != "" {
-				fmt.Fprintf(w, "%s: %s\n", msg.ID, msg.Status)
-			} else {
-				fmt.Fprintln(w, msg.Status)
-			}
-		}
-	}
-	return nil
+	return registryPull(ctx, c, ref, pullOptions{}, w)
 }
 
 func runRun(cmd *cobra.Command, g *globalOptions, o *runOptions, image string, args []string) error {
