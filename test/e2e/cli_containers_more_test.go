@@ -99,3 +99,23 @@ func TestCLIPsFiltersAndCompletion(t *testing.T) {
 		t.Errorf("after system prune: %q", got)
 	}
 }
+
+func TestCLIHealthCheckStatus(t *testing.T) {
+	d := cliContainerDaemon(t)
+	d.ok(t, "run", "-d", "--name", "hc", "--health-cmd", "test -f /tmp/ok", "--health-interval", "200ms", "--health-retries", "1",
+		"busybox", "sh", "-c", "touch /tmp/ok; exec sleep 1000")
+	status := func() string { return strings.TrimSpace(d.ok(t, "ps", "--format", "{{.Status}}", "-f", "name=hc")) }
+	cliEventually(t, "a healthy status", func() bool { return strings.HasSuffix(status(), "(healthy)") })
+	if got := d.ok(t, "ps", "-q", "-f", "health=healthy"); strings.TrimSpace(got) == "" {
+		t.Error("ps -f health=healthy lists nothing")
+	}
+	d.ok(t, "exec", "hc", "rm", "/tmp/ok")
+	cliEventually(t, "an unhealthy status", func() bool { return strings.HasSuffix(status(), "(unhealthy)") })
+	if got := d.ok(t, "inspect", "-f", "{{.State.Health.Status}}", "hc"); got != "unhealthy\n" {
+		t.Errorf("inspect health: %q", got)
+	}
+	d.ok(t, "run", "-d", "--name", "nohc", "--no-healthcheck", "busybox", "sleep", "1000")
+	if got := d.ok(t, "ps", "--format", "{{.Names}}", "-f", "health=none"); got != "nohc\n" {
+		t.Errorf("ps -f health=none: %q", got)
+	}
+}
