@@ -126,10 +126,14 @@ func TestNamesAndReferences(t *testing.T) {
 			t.Errorf("Inspect(%q) = %s, %v", name, ins.ID, err)
 		}
 	}
-	for _, name := range []string{"nosuch", "busybox:nosuch", "sha256:" + strings.Repeat("0", 64), "ffffffffffff"} {
+	// As Docker words it: a bare name is looked up, and reported, as :latest.
+	for name, want := range map[string]string{
+		"nosuch": "nosuch:latest", "busybox:nosuch": "busybox:nosuch",
+		"sha256:" + strings.Repeat("0", 64): "sha256:" + strings.Repeat("0", 64), "ffffffffffff": "ffffffffffff",
+	} {
 		_, err := svc.Inspect(ctx, name)
-		if !errdefs.IsNotFound(err) || err.Error() != "No such image: "+name {
-			t.Errorf("Inspect(%q) = %v, want \"No such image: %s\"", name, err, name)
+		if !errdefs.IsNotFound(err) || err.Error() != "No such image: "+want {
+			t.Errorf("Inspect(%q) = %v, want \"No such image: %s\"", name, err, want)
 		}
 	}
 	for _, name := range []string{"UPPER/Case", "a:b:c", "busybox@sha256:123"} {

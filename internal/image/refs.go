@@ -14,8 +14,14 @@ import (
 
 var hexPrefix = regexp.MustCompile(`^[a-f0-9]{1,64}$`)
 
-// noSuchImage is Docker's wording for an unknown image.
+// noSuchImage is Docker's wording for an unknown image: a name without a
+// tag or digest is reported with the ":latest" it was looked up as.
 func noSuchImage(name string) error {
+	if !hexPrefix.MatchString(strings.TrimPrefix(name, "sha256:")) {
+		if ref, err := reference.ParseNormalizedNamed(name); err == nil && reference.IsNameOnly(ref) {
+			name += ":latest"
+		}
+	}
 	return errdefs.ErrNotFound.WithMessage("No such image: " + name)
 }
 
