@@ -23,7 +23,7 @@ func newNetworkInspectCommand(g *globalOptions) *cobra.Command {
 		RunE: func(cmd *cobra.Command, args []string) error {
 			var raws []json.RawMessage
 			out := cmd.OutOrStdout()
-			err := forEachContainer(cmd, g, args, func(c *client.Client, name string) error {
+			err := forEachNetwork(cmd, g, args, func(c *client.Client, name string) error {
 				res, err := c.NetworkInspect(cmd.Context(), name, client.NetworkInspectOptions{})
 				if err != nil {
 					return err
@@ -62,11 +62,8 @@ func newNetworkRmCommand(g *globalOptions) *cobra.Command {
 		ValidArgsFunction: completeNetworks(g),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			return forEachContainer(cmd, g, args, func(c *client.Client, name string) error {
-				if _, err := c.NetworkRemove(cmd.Context(), name, client.NetworkRemoveOptions{}); err != nil {
-					return err
-				}
-				fmt.Fprintln(cmd.OutOrStdout(), name)
-				return nil
+				_, err := c.NetworkRemove(cmd.Context(), name, client.NetworkRemoveOptions{})
+				return err // forEachContainer prints the name on success
 			})
 		},
 	}
@@ -171,4 +168,23 @@ func newNetworkDisconnectCommand(g *globalOptions) *cobra.Command {
 	}
 	cmd.Flags().BoolVarP(&force, "force", "f", false, "force the container to disconnect from a network")
 	return cmd
+}
+
+// forEachNetwork calls fn for each name, printing the errors as Docker
+// does and carrying on; unlike forEachContainer it prints no names, since
+// inspect prints documents.
+func forEachNetwork(cmd *cobra.Command, g *globalOptions, names []string, fn func(c *client.Client, name string) error) error {
+	c, err := g.connect(cmd.Context())
+	if err != nil {
+		return err
+	}
+	defer c.Close()
+	var failed error
+	for _, name := range names {
+		if err := fn(c, name); err != nil {
+			cmd.PrintErrln(errorLine(err))
+			failed = statusError{code: ExitFailure}
+		}
+	}
+	return failed
 }
