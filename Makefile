@@ -4,7 +4,7 @@ BINDIR     := $(CURDIR)/bin
 GO         ?= go
 STATICCHECK_VERSION := v0.8.2
 # Debian packages the build and the tests rely on (see docs/dependencies.md).
-DEB_PACKAGES := busybox-static libseccomp-dev gcc pkg-config runc crun podman skopeo hyperfine docker-registry umoci nftables iproute2
+DEB_PACKAGES := busybox-static libseccomp-dev gcc pkg-config runc crun podman skopeo hyperfine docker-registry umoci nftables iproute2 curl procps
 COMMANDS   := $(notdir $(wildcard cmd/*))
 
 export CGO_ENABLED := 1
