@@ -1,0 +1,29 @@
+package api
+
+import (
+	"fmt"
+	"testing"
+
+	"github.com/containerd/errdefs"
+)
+
+func TestDockerMessageDropsTheClassSuffix(t *testing.T) {
+	cases := []struct {
+		err  error
+		want string
+	}{
+		{fmt.Errorf("unknown instruction: FROBNICATE: %w", errdefs.ErrInvalidArgument), "unknown instruction: FROBNICATE"},
+		{fmt.Errorf("network web has active endpoints (db): %w", errdefs.ErrConflict), "network web has active endpoints (db)"},
+		{errdefs.ErrNotFound.WithMessage("No such image: nosuch:latest"), "No such image: nosuch:latest"},
+		{errdefs.ErrNotFound, "not found"}, // nothing else to say: keep it
+		{fmt.Errorf("plain failure"), "plain failure"},
+	}
+	for _, c := range cases {
+		if got := dockerMessage(c.err); got != c.want {
+			t.Errorf("dockerMessage(%q) = %q, want %q", c.err, got, c.want)
+		}
+		if StatusFor(c.err) == 0 {
+			t.Errorf("no status for %v", c.err)
+		}
+	}
+}
