@@ -184,6 +184,14 @@ func classifyStartError(rootfs string, proc *specs.Process, err error) (int, err
 	case errNotExecutable:
 		return 126, fmt.Errorf("failed to create task for container: exec: %q: permission denied: %w", name, errdefs.ErrInvalidArgument)
 	}
+	// The rootfs lookup ignores mounts (a command on a volume or bind), so
+	// the class the runtime gave through the monitor decides next.
+	switch {
+	case errdefs.IsPermissionDenied(err):
+		return 126, fmt.Errorf("failed to create task for container: exec: %q: permission denied: %w", name, errdefs.ErrInvalidArgument)
+	case errdefs.IsNotFound(err):
+		return 127, fmt.Errorf("failed to create task for container: exec: %q: executable file not found in $PATH: %w", name, errdefs.ErrInvalidArgument)
+	}
 	// The command is there: the failure is something else, said as is.
 	return 125, fmt.Errorf("failed to create task for container: %w", err)
 }
