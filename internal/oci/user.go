@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"slices"
 	"strings"
 
 	"github.com/containerd/errdefs"
@@ -46,6 +47,9 @@ func resolveUser(rootfs, spec string, groupAdd []string) (*user.ExecUser, []uint
 		if err != nil {
 			return nil, nil, fmt.Errorf("--group-add %s: %v: %w", strings.Join(groupAdd, ","), err, errdefs.ErrInvalidArgument)
 		}
+		// GetAdditionalGroups answers in map order: sort, so that the same
+		// flags always give the same spec.
+		slices.Sort(added)
 		for _, g := range added {
 			gids = append(gids, uint32(g))
 		}
