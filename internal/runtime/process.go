@@ -71,6 +71,23 @@ func prepareProcess(p *specs.Process, consoleFd int) (*preparedProcess, error) {
 // no_new_privs and seccomp, and execs. It only returns on failure.
 func (pp *preparedProcess) execute(preserved int) error {
 	p := pp.p
+	// Before seccomp, which may forbid close_range.
+	// CVE-2024-21626: no fd of ours may reach the container process.
+	if err := unix.CloseRange(uint(3+preserved), ^uint(0), unix.CLOSE_RANGE_CLOEXEC); err != nil {
+		return fmt.Errorf("mark fds close-on-exec: %w", err)
+	}
+	// Without no_new_privs, installing the filter needs CAP_SYS_ADMIN in
+	// the effective set: do it now, as runc does, while we are still root
+	// with every capability — switching to a non-root user clears the
+	// effective set. What follows (prctl, setgroups, setres[ug]id, umask,
+	// capset, execve) is allowed by Docker's default profile. With
+	// no_new_privs, as late as possible so that the profile need not
+	// allow our own syscalls.
+	if !p.NoNewPrivileges {
+		if err := installSeccomp(pp.seccomp); err != nil {
+			return err
+		}
+	}
 	if err := pp.caps.dropBounding(); err != nil {
 		return err
 	}
@@ -88,19 +105,6 @@ func (pp *preparedProcess) execute(preserved int) error {
 		umask = int(*p.User.Umask)
 	}
 	unix.Umask(umask)
-	// Before seccomp, which may forbid close_range.
-	// CVE-2024-21626: no fd of ours may reach the container process.
-	if err := unix.CloseRange(uint(3+preserved), ^uint(0), unix.CLOSE_RANGE_CLOEXEC); err != nil {
-		return fmt.Errorf("mark fds close-on-exec: %w", err)
-	}
-	// Without no_new_privs, installing the filter needs CAP_SYS_ADMIN:
-	// do it before the capability sets are applied. With it, as late as
-	// possible so that the profile need not allow our own syscalls.
-	if !p.NoNewPrivileges {
-		if err := installSeccomp(pp.seccomp); err != nil {
-			return err
-		}
-	}
 	if err := pp.caps.apply(); err != nil {
 		return err
 	}
