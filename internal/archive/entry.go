@@ -125,14 +125,12 @@ func (c *checker) check(hdr *tar.Header) (entry, error) {
 		if hdr.Linkname == "" {
 			return entry{}, invalid(hdr.Name, "symlink without target")
 		}
-		// Absolute targets are rooted at the container's root, and Apply
-		// resolves them there; relative ones must not climb above it.
-		if !path.IsAbs(hdr.Linkname) {
-			t := path.Join(path.Dir(p), hdr.Linkname)
-			if t == ".." || strings.HasPrefix(t, "../") {
-				return entry{}, invalid(hdr.Name, "symlink points outside the layer root (%q)", hdr.Linkname)
-			}
-		}
+		// A symlink is only a stored path, whatever it points at (an
+		// absolute target, or a relative one climbing above the root, as
+		// Docker accepts): the container resolves it in its own root. What
+		// must never happen is a write through one leaving the root, and
+		// none does: a later entry of this layer may not go through it
+		// (notThroughSymlink), and Apply resolves every path in the root.
 		c.symlinks[p] = true
 	case tar.TypeLink:
 		t, err := cleanName(hdr.Linkname)

@@ -20,19 +20,8 @@ func Validate(r io.Reader) error {
 	}
 	defer rc.Close()
 	cr := &countingReader{r: rc}
-	tr := tar.NewReader(cr)
-	c := newChecker()
-	for {
-		hdr, err := tr.Next()
-		if err == io.EOF {
-			break
-		}
-		if err != nil {
-			return tarError(err)
-		}
-		if _, err := c.check(hdr); err != nil {
-			return err
-		}
+	if err := CheckTar(cr); err != nil {
+		return err
 	}
 	if cr.n == 0 {
 		return fmt.Errorf("layer is empty, not a tar: %w", errdefs.ErrInvalidArgument)
@@ -42,6 +31,29 @@ func Validate(r io.Reader) error {
 		return tarError(err)
 	}
 	return nil
+}
+
+// CheckTar reads an uncompressed tar stream up to its end-of-archive
+// marker and reports the first entry that breaks the rules Apply and
+// CopyIn enforce, with the same errors as Validate. It reads headers only
+// (bodies are skipped), so loading or importing a layer can check it while
+// copying it, and an image that loads is an image that unpacks. Bytes after
+// the marker are left in r.
+func CheckTar(r io.Reader) error {
+	tr := tar.NewReader(r)
+	c := newChecker()
+	for {
+		hdr, err := tr.Next()
+		if err == io.EOF {
+			return nil
+		}
+		if err != nil {
+			return tarError(err)
+		}
+		if _, err := c.check(hdr); err != nil {
+			return err
+		}
+	}
 }
 
 // tarError classifies a failure of the tar reader: a short or malformed

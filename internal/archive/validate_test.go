@@ -21,7 +21,8 @@ var maliciousLayers = []struct {
 	{"dotdot in the middle", []tarEntry{dir("a"), file("a/../../evil", "x")}, "a/../../evil"},
 	{"absolute", []tarEntry{file("/etc/evil", "x")}, "/etc/evil"},
 	{"symlink then write", []tarEntry{symlink("etc", "/etc"), file("etc/passwd", "root::0:0::/:/bin/sh")}, "etc/passwd"},
-	{"relative symlink out", []tarEntry{symlink("up", "../../../../tmp")}, "up"},
+	{"relative symlink out then write", []tarEntry{symlink("up", "../../../../tmp"), file("up/x", "x")}, "up/x"},
+	{"relative symlink out then hardlink", []tarEntry{symlink("up", "../../../../etc"), hardlink("pw", "up/passwd")}, "pw"},
 	{"symlink then write deeper", []tarEntry{dir("a"), symlink("a/b", "/"), file("a/b/c/d", "x")}, "a/b/c/d"},
 	{"symlink chain", []tarEntry{symlink("l1", "l2"), symlink("l2", "/tmp"), file("l1/x", "x")}, "l1/x"},
 	{"symlink then dir then write", []tarEntry{symlink("s", "/"), dir("s/etc")}, "s/etc"},
@@ -53,6 +54,8 @@ func TestValidateAcceptsOrdinaryLayers(t *testing.T) {
 	layer := makeTar(t,
 		dir("./"), dir("/"), dir("bin"), file("bin/busybox", "elf"), hardlink("bin/sh", "bin/busybox"),
 		symlink("lib", "usr/lib"), symlink("abs", "/usr/bin/env"), symlink("usr/up", "../etc"),
+		// Only stored: a symlink climbing above the root, as Docker allows.
+		symlink("up", "../../../../etc"), symlink("usr/upabs", "/../../etc"),
 		dir("usr/lib"), file("usr/lib/libc.so", "x"),
 		tarEntry{name: "dev/null", typ: tar.TypeChar, mode: 0o666},
 		tarEntry{name: "dev/sda", typ: tar.TypeBlock, mode: 0o660},

@@ -9,9 +9,11 @@ import (
 	"fmt"
 	"io"
 	"path"
+	"slices"
 	"strings"
 	"sync"
 
+	"github.com/berthproject/berth/internal/archive"
 	"github.com/containerd/errdefs"
 	"github.com/klauspost/compress/gzip"
 	"github.com/opencontainers/go-digest"
@@ -58,7 +60,7 @@ func (s *Service) readArchive(ctx context.Context, r io.Reader, l *lease) (*arch
 		return nil, fmt.Errorf("load: read archive: %w", err)
 	}
 	var src io.Reader = br
-	if sniff(head) == gzipped {
+	if archive.Detect(head) == archive.Gzip {
 		zr, err := gzip.NewReader(br)
 		if err != nil {
 			return nil, fmt.Errorf("load: the archive is not valid gzip: %v: %w", err, errdefs.ErrInvalidArgument)
@@ -193,14 +195,26 @@ func (g *commitGroup) wait() error {
 	return g.err
 }
 
-// memberName cleans an archive member's name; the archive is never
-// unpacked, but names with ".." or a leading "/" mean a hostile archive.
+// maxSymlinkHops bounds following links between archive members, as the
+// kernel's MAXSYMLINKS.
+const maxSymlinkHops = 40
+
+// memberName cleans an archive member's name ("" for the root itself); the
+// archive is never unpacked, but names with ".." or a leading "/" mean a
+// hostile archive.
 func memberName(name string) (string, error) {
-	clean, err := cleanEntryName(strings.TrimPrefix(name, "./"))
-	if err != nil {
+	name = strings.TrimPrefix(name, "./")
+	// umoci and some tar invocations write the root itself as "/".
+	if path.Clean(name) == "/" {
+		return "", nil
+	}
+	if strings.HasPrefix(name, "/") || slices.Contains(strings.Split(name, "/"), "..") {
 		return "", fmt.Errorf("load: archive member %q: must be a relative path without \"..\": %w", name, errdefs.ErrInvalidArgument)
 	}
-	return clean, nil
+	if clean := path.Clean(name); clean != "." {
+		return clean, nil
+	}
+	return "", nil
 }
 
 // checkBlobName verifies a member stored under blobs/<alg>/<hex>.

@@ -61,7 +61,7 @@ func FuzzLayerCheck(f *testing.F) {
 			return
 		}
 		rewriteTarLax(data, func(h *tar.Header) {
-			if _, err := cleanEntryName(h.Name); err != nil {
+			if _, err := memberName(h.Name); err != nil {
 				t.Fatalf("accepted layer with entry %q", h.Name)
 			}
 		})

@@ -10,6 +10,7 @@ import (
 	"runtime"
 	"time"
 
+	"github.com/berthproject/berth/internal/archive"
 	"github.com/containerd/errdefs"
 	"github.com/klauspost/compress/gzip"
 	"github.com/opencontainers/go-digest"
@@ -111,11 +112,11 @@ func (s *Service) Import(ctx context.Context, r io.Reader, opts ImportOptions) (
 // importLayer stores the uncompressed tarball as a blob, checking it on the
 // way, and returns its digest and size.
 func (s *Service) importLayer(ctx context.Context, r io.Reader, l *lease) (digest.Digest, int64, error) {
-	_, src, closeFn, err := decompress(r)
+	src, err := archive.Decompress(r)
 	if err != nil {
 		return "", 0, fmt.Errorf("import: %w", err)
 	}
-	defer closeFn()
+	defer src.Close()
 	w, err := s.cs.Writer(ctx)
 	if err != nil {
 		return "", 0, err

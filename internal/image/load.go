@@ -101,7 +101,7 @@ func newCandidate(cfgBytes []byte, layers []*member, layerDescs []ocispec.Descri
 		if diffID != cfg.RootFS.DiffIDs[i] {
 			return c, fmt.Errorf("load: layer %d (%s) has diffID %s but the config expects %s: %w", i+1, m.path, diffID, cfg.RootFS.DiffIDs[i], errdefs.ErrInvalidArgument)
 		}
-		d := ocispec.Descriptor{MediaType: sc.compression.layerMediaType(), Digest: m.digest, Size: m.size}
+		d := ocispec.Descriptor{MediaType: layerMediaType(sc.compression), Digest: m.digest, Size: m.size}
 		if layerDescs != nil {
 			d = layerDescs[i]
 		}
