@@ -31,7 +31,7 @@ func (s *Service) Commit(ctx context.Context, ref string, o CommitOptions) (stri
 	}
 	// Bad changes are refused before anything is written.
 	for _, ch := range o.Changes {
-		if err := applyCommitChange(&ocispec.ImageConfig{}, ch); err != nil {
+		if err := image.ApplyChange(&dockerspec.DockerOCIImageConfig{}, ch); err != nil {
 			return "", err
 		}
 	}
@@ -68,13 +68,18 @@ func (s *Service) Commit(ctx context.Context, ref string, o CommitOptions) (stri
 	img.Config.StopSignal, img.Config.Healthcheck = cfg.StopSignal, cfg.Healthcheck
 	img.RootFS.DiffIDs = append(img.RootFS.DiffIDs, layer.DiffID)
 	for _, ch := range o.Changes {
-		if err := applyCommitChange(&img.Config.ImageConfig, ch); err != nil {
+		if err := image.ApplyChange(&img.Config, ch); err != nil {
 			return "", err
 		}
 	}
 	img.History = append(img.History, ocispec.History{Created: &t, Author: o.Author, Comment: o.Comment,
 		CreatedBy: strings.Join(append([]string{c.Path}, c.Args...), " ")})
-	cfgBytes, err := json.Marshal(img)
+	// Docker keeps the message in the config's top-level "comment" too,
+	// which image inspect shows as Comment.
+	cfgBytes, err := json.Marshal(struct {
+		dockerspec.DockerOCIImage
+		Comment string `json:"comment,omitempty"`
+	}{img, o.Comment})
 	if err != nil {
 		return "", err
 	}

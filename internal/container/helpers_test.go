@@ -10,7 +10,6 @@ import (
 	containertypes "github.com/moby/moby/api/types/container"
 	"github.com/moby/moby/api/types/events"
 	mobynet "github.com/moby/moby/api/types/network"
-	ocispec "github.com/opencontainers/image-spec/specs-go/v1"
 )
 
 func TestParsePSKeepsTheContainersProcesses(t *testing.T) {
@@ -87,25 +86,5 @@ func TestEventsReplayAndFilter(t *testing.T) {
 	})
 	if err != nil || !slices.Equal(got, []string{"create", "start"}) {
 		t.Errorf("events = %v, %v", got, err)
-	}
-}
-
-func TestCommitChanges(t *testing.T) {
-	var cfg ocispec.ImageConfig
-	for _, ch := range []string{`CMD ["echo","hi"]`, "ENTRYPOINT run me", "ENV A=1 B=two", "ENV C three words", "LABEL k=v",
-		"WORKDIR /w", "USER 1000", "EXPOSE 80 53/udp", "VOLUME /a /b", "STOPSIGNAL SIGINT"} {
-		if err := applyCommitChange(&cfg, ch); err != nil {
-			t.Fatalf("%s: %v", ch, err)
-		}
-	}
-	if !slices.Equal(cfg.Cmd, []string{"echo", "hi"}) || !slices.Equal(cfg.Entrypoint, []string{"/bin/sh", "-c", "run me"}) ||
-		!slices.Equal(cfg.Env, []string{"A=1", "B=two", "C=three words"}) || cfg.Labels["k"] != "v" || cfg.WorkingDir != "/w" ||
-		cfg.User != "1000" || len(cfg.ExposedPorts) != 2 || len(cfg.Volumes) != 2 || cfg.StopSignal != "SIGINT" {
-		t.Errorf("config = %+v", cfg)
-	}
-	for _, bad := range []string{"RUN true", "ENV", "LABEL =x"} {
-		if err := applyCommitChange(&cfg, bad); err == nil {
-			t.Errorf("%q accepted", bad)
-		}
 	}
 }

@@ -6,13 +6,15 @@ import (
 	"strings"
 
 	"github.com/containerd/errdefs"
-	ocispec "github.com/opencontainers/image-spec/specs-go/v1"
+	dockerspec "github.com/moby/docker-image-spec/specs-go/v1"
 )
 
-// applyChange applies one `docker import --change` Dockerfile instruction
-// (CMD, ENTRYPOINT, ENV, WORKDIR, EXPOSE, USER, LABEL, VOLUME, STOPSIGNAL)
-// to an image config.
-func applyChange(cfg *ocispec.ImageConfig, change string) error {
+// ApplyChange applies one `--change` Dockerfile instruction of `import`
+// or `commit` to an image config: the instructions Docker allows there,
+// CMD, ENTRYPOINT, ENV, EXPOSE, LABEL, ONBUILD, STOPSIGNAL, USER, VOLUME,
+// WORKDIR. Others are refused as invalid arguments naming the instruction.
+func ApplyChange(dcfg *dockerspec.DockerOCIImageConfig, change string) error {
+	cfg := &dcfg.ImageConfig
 	change = strings.TrimSpace(change)
 	instr, rest, _ := strings.Cut(change, " ")
 	rest = strings.TrimSpace(rest)
@@ -77,8 +79,11 @@ func applyChange(cfg *ocispec.ImageConfig, change string) error {
 		for _, v := range vols {
 			cfg.Volumes[v] = struct{}{}
 		}
+	case "ONBUILD":
+		// Stored as written, for a later build on this image to run.
+		dcfg.OnBuild = append(dcfg.OnBuild, rest)
 	default:
-		return bad(fmt.Sprintf("%s is not supported (CMD, ENTRYPOINT, ENV, EXPOSE, LABEL, STOPSIGNAL, USER, VOLUME, WORKDIR are)", instr))
+		return bad(fmt.Sprintf("%s is not supported (CMD, ENTRYPOINT, ENV, EXPOSE, LABEL, ONBUILD, STOPSIGNAL, USER, VOLUME, WORKDIR are)", instr))
 	}
 	return nil
 }

@@ -13,6 +13,7 @@ import (
 	"github.com/berthproject/berth/internal/archive"
 	"github.com/containerd/errdefs"
 	"github.com/klauspost/compress/gzip"
+	dockerspec "github.com/moby/docker-image-spec/specs-go/v1"
 	"github.com/opencontainers/go-digest"
 	specs "github.com/opencontainers/image-spec/specs-go"
 	ocispec "github.com/opencontainers/image-spec/specs-go/v1"
@@ -32,7 +33,7 @@ type ImportOptions struct {
 // importedConfig is an image config with Docker's top-level "comment",
 // which `docker import` sets to the message and inspect shows as Comment.
 type importedConfig struct {
-	ocispec.Image
+	dockerspec.DockerOCIImage
 	Comment string `json:"comment,omitempty"`
 }
 
@@ -51,13 +52,13 @@ func (s *Service) Import(ctx context.Context, r io.Reader, opts ImportOptions) (
 	now := time.Now().UTC()
 	// As Docker, the config starts empty (no Env: the runtime adds the
 	// default PATH when a container starts).
-	cfg := ocispec.Image{
+	cfg := dockerspec.DockerOCIImage{Image: ocispec.Image{
 		Created:  &now,
 		Platform: ocispec.Platform{OS: "linux", Architecture: runtime.GOARCH},
 		RootFS:   ocispec.RootFS{Type: "layers"},
-	}
+	}}
 	for _, ch := range opts.Changes {
-		if err := applyChange(&cfg.Config, ch); err != nil {
+		if err := ApplyChange(&cfg.Config, ch); err != nil {
 			return "", err
 		}
 	}
@@ -73,7 +74,7 @@ func (s *Service) Import(ctx context.Context, r io.Reader, opts ImportOptions) (
 	}
 	cfg.RootFS.DiffIDs = []digest.Digest{layer}
 	cfg.History = []ocispec.History{{Created: &now, Comment: msg}}
-	cfgBytes, err := json.Marshal(importedConfig{Image: cfg, Comment: msg})
+	cfgBytes, err := json.Marshal(importedConfig{DockerOCIImage: cfg, Comment: msg})
 	if err != nil {
 		return "", fmt.Errorf("import: config: %w", err)
 	}

@@ -37,3 +37,41 @@ func TestBugCommitClimbingSymlink(t *testing.T) {
 		t.Error("/up/hostname is empty: the symlink should resolve to the container's /etc")
 	}
 }
+
+// TestBugCommitMessageAndChanges: docker commit -m sets the image's
+// Comment, and -c applies the Dockerfile instructions Docker allows.
+func TestBugCommitMessageAndChanges(t *testing.T) {
+	needRoot(t)
+	d := dockerContainerDaemon(t)
+	name := "commitc-" + randomHex(t, 4)
+	d.mustDocker(t, "run", "--name", name, "busybox", "true")
+	d.mustDocker(t, "commit", "-m", "my message", "-a", "Ann",
+		"-c", `CMD ["echo","from-cmd"]`, "-c", "ENV A=1 B=2", "-c", "EXPOSE 8080", "-c", `LABEL x=y`,
+		"-c", "ONBUILD RUN echo hi", "-c", "STOPSIGNAL SIGINT", "-c", "USER 1000", "-c", "VOLUME /data",
+		"-c", "WORKDIR /tmp", "-c", `ENTRYPOINT ["/bin/env"]`, name, "committed:1")
+	for tmpl, want := range map[string]string{
+		"{{.Comment}}":                  "my message",
+		"{{.Author}}":                   "Ann",
+		"{{json .Config.Cmd}}":          `["echo","from-cmd"]`,
+		"{{json .Config.Entrypoint}}":   `["/bin/env"]`,
+		"{{json .Config.ExposedPorts}}": `{"8080/tcp":{}}`,
+		"{{.Config.Labels.x}}":          "y",
+		"{{json .Config.OnBuild}}":      `["RUN echo hi"]`,
+		"{{.Config.StopSignal}}":        "SIGINT",
+		"{{.Config.User}}":              "1000",
+		"{{json .Config.Volumes}}":      `{"/data":{}}`,
+		"{{.Config.WorkingDir}}":        "/tmp",
+	} {
+		if got := d.inspectField(t, "committed:1", tmpl); got != want {
+			t.Errorf("inspect %s = %q, want %q", tmpl, got, want)
+		}
+	}
+	env := d.inspectField(t, "committed:1", "{{json .Config.Env}}")
+	if !strings.Contains(env, `"A=1"`) || !strings.Contains(env, `"B=2"`) {
+		t.Errorf("Env = %s, want A=1 and B=2", env)
+	}
+	r := d.docker(t, nil, "commit", "-c", "RUN echo no", name, "committed:2")
+	if r.code == 0 || !strings.Contains(r.stderr, "RUN") {
+		t.Errorf("commit -c RUN: %s, want a refusal naming RUN", r)
+	}
+}
