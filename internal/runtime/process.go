@@ -60,7 +60,7 @@ func prepareProcess(p *specs.Process, consoleFd int) (*preparedProcess, error) {
 		return nil, err
 	}
 	if consoleFd >= 0 {
-		if err := setupConsole(consoleFd, int(p.User.UID)); err != nil {
+		if err := setupConsole(consoleFd, int(p.User.UID), p.ConsoleSize); err != nil {
 			return nil, err
 		}
 	}
@@ -260,14 +260,22 @@ func unwrapPathError(err error) error {
 	return err
 }
 
-// setupConsole makes a pty in the container's devpts, sends the master to
-// the console socket and makes the slave our controlling terminal and stdio.
-func setupConsole(socketFd, uid int) error {
+// setupConsole makes a pty in the container's devpts, sized as
+// process.consoleSize says (docker run -it sends the terminal's size at
+// create: the process must see it from its first instruction), sends the
+// master to the console socket and makes the slave our controlling
+// terminal and stdio.
+func setupConsole(socketFd, uid int, size *specs.Box) error {
 	pty, slavePath, err := console.NewPty()
 	if err != nil {
 		return fmt.Errorf("create pty: %w", err)
 	}
 	defer pty.Close()
+	if size != nil && size.Height > 0 && size.Width > 0 {
+		if err := pty.Resize(console.WinSize{Height: uint16(size.Height), Width: uint16(size.Width)}); err != nil {
+			return fmt.Errorf("set console size %dx%d: %w", size.Width, size.Height, err)
+		}
+	}
 	rights := unix.UnixRights(int(pty.Fd()))
 	if err := unix.Sendmsg(socketFd, []byte(slavePath), rights, nil, 0); err != nil {
 		return fmt.Errorf("send pty master to console socket: %w", err)

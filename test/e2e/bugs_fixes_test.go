@@ -1,6 +1,7 @@
 package e2e
 
 import (
+	"net/http"
 	"strings"
 	"testing"
 )
@@ -73,5 +74,25 @@ func TestBugCommitMessageAndChanges(t *testing.T) {
 	r := d.docker(t, nil, "commit", "-c", "RUN echo no", name, "committed:2")
 	if r.code == 0 || !strings.Contains(r.stderr, "RUN") {
 		t.Errorf("commit -c RUN: %s, want a refusal naming RUN", r)
+	}
+}
+
+// TestBugConsoleSizeAtCreate: HostConfig.ConsoleSize (docker run -it sends
+// the terminal's size at create) is the pty's size when the process
+// starts, before any resize request.
+func TestBugConsoleSizeAtCreate(t *testing.T) {
+	needRoot(t)
+	d := dockerContainerDaemon(t)
+	name := "consize-" + randomHex(t, 4)
+	body := `{"Image":"busybox","Cmd":["stty","size"],"Tty":true,"HostConfig":{"ConsoleSize":[37,111]}}`
+	if code, msg, _ := apiCall(t, d, "POST", "/containers/create?name="+name, strings.NewReader(body)); code != http.StatusCreated {
+		t.Fatalf("create: %d %s", code, msg)
+	}
+	d.mustDocker(t, "start", name)
+	if code := d.mustDocker(t, "wait", name); code != "0" {
+		t.Fatalf("stty size exited %s", code)
+	}
+	if out := strings.TrimSpace(d.mustDocker(t, "logs", name)); out != "37 111" {
+		t.Errorf("stty size = %q, want \"37 111\"", out)
 	}
 }
