@@ -53,8 +53,13 @@ step images
 step image inspect busybox
 step history busybox
 step run --rm busybox echo hello from a container
-step run -d --name demo-web busybox sh -c 'echo serving; exec sleep 300'
+step run -d --name demo-web -p 127.0.0.1::80 busybox \
+	sh -c 'mkdir -p /www && echo "hello from a berth container" > /www/index.html && echo serving && exec httpd -f -p 80 -h /www'
 step ps
+step port demo-web 80
+addr=$("$berth" port demo-web 80)
+printf '\n$ curl http://%s/\n' "$addr"
+curl -s --retry 20 --retry-connrefused --retry-delay 0 "http://$addr/"
 step exec demo-web cat /etc/hostname
 step logs demo-web
 step rm -f demo-web
