@@ -21,17 +21,19 @@ import (
 // anonymous volumes they need. It returns the anonymous volumes it made,
 // for the caller to remove should create fail.
 func (s *Service) mountPoints(ctx context.Context, cfg *containertypes.Config, hc *containertypes.HostConfig) ([]containertypes.MountPoint, []string, error) {
+	// Every spec is checked before anything is made: a refused create
+	// must not leave a named volume or a bind source directory behind.
+	if err := checkMountSpecs(hc); err != nil {
+		return nil, nil, err
+	}
 	var mps []containertypes.MountPoint
 	var anon []string
 	taken := map[string]bool{}
 	add := func(mp containertypes.MountPoint) error {
-		if !path.IsAbs(mp.Destination) {
-			return fmt.Errorf("invalid mount config: mount path %q must be absolute: %w", mp.Destination, errdefs.ErrInvalidArgument)
+		if err := checkDestination(mp.Destination); err != nil {
+			return err
 		}
 		mp.Destination = path.Clean(mp.Destination)
-		if mp.Destination == "/" {
-			return fmt.Errorf("invalid mount config: destination can't be '/': %w", errdefs.ErrInvalidArgument)
-		}
 		if taken[mp.Destination] {
 			return fmt.Errorf("duplicate mount point: %s: %w", mp.Destination, errdefs.ErrInvalidArgument)
 		}
@@ -99,6 +101,41 @@ func (s *Service) mountPoints(ctx context.Context, cfg *containertypes.Config, h
 		}
 	}
 	return mps, anon, nil
+}
+
+// checkMountSpecs parses every -v and checks every --mount target, with
+// no side effect.
+func checkMountSpecs(hc *containertypes.HostConfig) error {
+	for _, b := range hc.Binds {
+		mp, err := parseBind(b)
+		if err != nil {
+			return err
+		}
+		if err := checkDestination(mp.Destination); err != nil {
+			return err
+		}
+	}
+	for _, m := range hc.Mounts {
+		if m.Target == "" {
+			continue // fromMount words this one
+		}
+		if err := checkDestination(m.Target); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// checkDestination refuses a mount path in the container that is not
+// absolute, or is the root itself.
+func checkDestination(dst string) error {
+	if !path.IsAbs(dst) {
+		return fmt.Errorf("invalid mount config: mount path %q must be absolute: %w", dst, errdefs.ErrInvalidArgument)
+	}
+	if path.Clean(dst) == "/" {
+		return fmt.Errorf("invalid mount config: destination can't be '/': %w", errdefs.ErrInvalidArgument)
+	}
+	return nil
 }
 
 func tmpfsTargets(hc *containertypes.HostConfig) []string {
