@@ -18,8 +18,8 @@ func newCommitCommand(g *globalOptions) *cobra.Command {
 		Short: "Create a new image from a container's changes",
 		Long: `Make an image of the container's image plus a layer holding its changes
 (deleted files become whiteouts), and print the new image's ID. -c applies
-Dockerfile instructions (CMD, ENTRYPOINT, ENV, EXPOSE, LABEL, USER,
-VOLUME, WORKDIR, STOPSIGNAL) to the new image's config. The container is
+Dockerfile instructions (CMD, ENTRYPOINT, ENV, EXPOSE, LABEL, ONBUILD,
+USER, VOLUME, WORKDIR, STOPSIGNAL) to the new image's config. The container is
 paused while the layer is taken, unless -p=false.`,
 		Example: `  berth commit web web:snapshot
   berth commit -m "add config" -a "Ann <ann@example.com>" -c 'CMD ["httpd","-f"]' web me/web:v2`,
