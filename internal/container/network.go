@@ -69,7 +69,13 @@ func (s *Service) attachNetwork(ctx context.Context, c *Container, pid int) erro
 		return err
 	}
 	netns := "/proc/" + strconv.Itoa(pid) + "/ns/net"
-	ep, err := s.cfg.Networks.Attach(ctx, name, endpointOptions(c, netns, c.Endpoints[name], ports))
+	es := c.Endpoints[name]
+	if es == nil && name == network.DefaultNetwork {
+		// The docker CLI without --network keys the settings (a
+		// --mac-address, say) by the mode's name, "default".
+		es = c.Endpoints["default"]
+	}
+	ep, err := s.cfg.Networks.Attach(ctx, name, endpointOptions(c, netns, es, ports))
 	if err != nil {
 		return fmt.Errorf("attach to network %s: %w", name, err)
 	}
