@@ -138,7 +138,11 @@ func (s *Service) probe(ctx context.Context, id string, args []string, timeout t
 	pctx, cancel := context.WithTimeout(ctx, timeout)
 	defer cancel()
 	if conn, err := s.cfg.Monitor.Attach(pctx, execID, false, true, true); err == nil {
+		// A probe that outlives its timeout keeps its output open: the
+		// read must end with the timeout, not with the probe.
+		stop := context.AfterFunc(pctx, func() { conn.Close() })
 		res.Output = readFrames(conn, healthMaxOutput)
+		stop()
 		conn.Close()
 	}
 	st, err := s.cfg.Monitor.Wait(pctx, execID)
