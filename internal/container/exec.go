@@ -85,6 +85,10 @@ func (s *Service) ExecStart(ctx context.Context, execID string, detach bool) (ne
 	}
 	proc, err := s.execProcess(&c, x.req)
 	if err != nil {
+		// As Docker: a process that cannot be set up (a user the image
+		// lacks) is a command that cannot run, 126; the client reads
+		// why in the stream.
+		s.finishExec(x, 126)
 		return nil, err
 	}
 	bg := context.WithoutCancel(ctx)
