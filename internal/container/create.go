@@ -55,6 +55,9 @@ func (s *Service) Create(ctx context.Context, req CreateRequest) (_ containertyp
 	if err := mergeImageConfig(&cfg, img); err != nil {
 		return resp, err
 	}
+	if err := validateConfig(&cfg, &hc); err != nil {
+		return resp, err
+	}
 	argv := append(append([]string{}, cfg.Entrypoint...), cfg.Cmd...)
 	if len(argv) == 0 {
 		return resp, fmt.Errorf("no command specified: %w", errdefs.ErrInvalidArgument)
