@@ -57,7 +57,8 @@ func (s *Service) Inspect(ctx context.Context, ref string, size bool) (container
 	}
 	if size {
 		if u, err := s.cfg.Snapshots.Usage(ctx, c.ID); err == nil {
-			resp.SizeRw = &u.Size
+			root := s.rootfsSize(ctx, &c, u.Size)
+			resp.SizeRw, resp.SizeRootFs = &u.Size, &root
 		}
 	}
 	return resp, nil

@@ -71,6 +71,7 @@ func (s *Service) summary(ctx context.Context, c *Container, size bool) containe
 	if size {
 		if u, err := s.cfg.Snapshots.Usage(ctx, c.ID); err == nil {
 			sum.SizeRw = u.Size
+			sum.SizeRootFs = s.rootfsSize(ctx, c, u.Size)
 		}
 	}
 	return sum
@@ -211,4 +212,15 @@ func (s *Service) listFilter(f map[string][]string) (func(Container) bool, error
 		}
 		return true
 	}, nil
+}
+
+// rootfsSize is the whole root filesystem's size as Docker reports it
+// (SizeRootFs, ps -s's "virtual"): the image's layers and the writable
+// layer.
+func (s *Service) rootfsSize(ctx context.Context, c *Container, rw int64) int64 {
+	img, err := s.cfg.Images.Get(ctx, c.ImageID)
+	if err != nil {
+		return rw // the image is gone: the writable layer is all we know
+	}
+	return img.Size + rw
 }
