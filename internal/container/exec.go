@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"github.com/berthproject/berth/internal/oci"
 	"net"
 	"os"
 	"path/filepath"
@@ -208,7 +209,7 @@ func (s *Service) execProcess(c *Container, req containertypes.ExecCreateRequest
 		p.User = u
 	}
 	if req.Privileged {
-		all := allCaps()
+		all := oci.GrantableCapabilities()
 		p.Capabilities = &specs.LinuxCapabilities{Bounding: all, Effective: all, Permitted: all}
 	}
 	return &p, nil

@@ -9,7 +9,6 @@ import (
 
 	"github.com/containerd/errdefs"
 	securejoin "github.com/cyphar/filepath-securejoin"
-	"github.com/moby/sys/capability"
 	specs "github.com/opencontainers/runtime-spec/specs-go"
 )
 
@@ -65,23 +64,4 @@ func findEntry(rootfs, file string, match func([]string) bool) ([]string, bool) 
 		}
 	}
 	return nil, false
-}
-
-// allCaps is every capability the kernel knows and the daemon holds, for
-// exec --privileged.
-func allCaps() []string {
-	var out []string
-	last, _ := capability.LastCap()
-	// Only what the daemon's bounding set holds, as Docker: asking for a
-	// capability the daemon lacks makes every privileged exec fail.
-	bounding, err := capability.NewPid2(0)
-	if err == nil {
-		err = bounding.Load()
-	}
-	for _, c := range capability.ListKnown() {
-		if c <= last && (err != nil || bounding.Get(capability.BOUNDING, c)) {
-			out = append(out, "CAP_"+strings.ToUpper(c.String()))
-		}
-	}
-	return out
 }

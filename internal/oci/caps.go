@@ -25,6 +25,25 @@ func allCapabilities() []string {
 	return out
 }
 
+// GrantableCapabilities is "every capability" as --privileged and
+// --cap-add ALL mean it: those the daemon's own bounding set holds, as
+// Docker does. Asking for one the daemon lacks (CAP_SYS_RESOURCE on some
+// hosts) would make the container's start fail.
+func GrantableCapabilities() []string {
+	last, _ := capability.LastCap()
+	bounding, err := capability.NewPid2(0)
+	if err == nil {
+		err = bounding.Load()
+	}
+	var out []string
+	for _, c := range capability.ListKnown() {
+		if c <= last && (err != nil || bounding.Get(capability.BOUNDING, c)) {
+			out = append(out, "CAP_"+strings.ToUpper(c.String()))
+		}
+	}
+	return out
+}
+
 // normalizeCap turns "net_admin", "NET_ADMIN" or "cap_net_admin" into
 // "CAP_NET_ADMIN"; "all" into "ALL".
 func normalizeCap(name string) (string, error) {
@@ -68,7 +87,7 @@ func capabilities(privileged bool, add, drop []string) ([]string, error) {
 	var base []string
 	switch {
 	case privileged || slices.Contains(adds, "ALL"):
-		base = allCapabilities()
+		base = GrantableCapabilities()
 	case slices.Contains(drops, "ALL"):
 		base = nil
 	default:
