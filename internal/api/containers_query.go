@@ -100,9 +100,19 @@ func parseTimeParam(v string) (time.Time, error) {
 	if t, err := time.Parse(time.RFC3339Nano, v); err == nil {
 		return t, nil
 	}
-	if f, err := strconv.ParseFloat(v, 64); err == nil {
-		sec := int64(f)
-		return time.Unix(sec, int64((f-float64(sec))*1e9)), nil
+	// "seconds[.nanoseconds]", as the docker CLI sends --since/--until: the
+	// fraction is read as digits, since a float64 loses the nanoseconds.
+	secPart, fracPart, _ := strings.Cut(v, ".")
+	if sec, err := strconv.ParseInt(secPart, 10, 64); err == nil && len(fracPart) <= 9 {
+		nsec := int64(0)
+		if fracPart != "" {
+			n, err := strconv.ParseUint(fracPart+strings.Repeat("0", 9-len(fracPart)), 10, 64)
+			if err != nil {
+				return time.Time{}, errdefs.ErrInvalidArgument.WithMessage("invalid time value " + strconv.Quote(v))
+			}
+			nsec = int64(n)
+		}
+		return time.Unix(sec, nsec), nil
 	}
 	return time.Time{}, errdefs.ErrInvalidArgument.WithMessage("invalid time value " + strconv.Quote(v))
 }

@@ -33,7 +33,7 @@ func Read(ctx context.Context, cfg Config, opts ReadOptions) (<-chan Message, er
 	}
 	driver, _ := cfg.driver()
 	if driver == DriverNone {
-		return nil, fmt.Errorf("log driver none keeps no logs to read: %w", errdefs.ErrNotImplemented)
+		return nil, fmt.Errorf("configured logging driver does not support reading: %w", errdefs.ErrNotImplemented)
 	}
 	if !opts.Stdout && !opts.Stderr {
 		return nil, fmt.Errorf("read logs: choose stdout, stderr or both: %w", errdefs.ErrInvalidArgument)
