@@ -42,9 +42,10 @@ lint: deps $(BINDIR)/staticcheck
 	$(GO) vet ./...
 	$(BINDIR)/staticcheck ./...
 
-# unit runs every package's tests except the end-to-end suite.
-unit: deps
-	$(GO) test -count=1 $$($(GO) list ./... | grep -v /test/e2e)
+# unit runs every package's tests except the end-to-end suite; the black-box
+# packages among them (test/runtime, test/docs) use the binaries just built.
+unit: deps build
+	BERTH_BINDIR=$(BINDIR) $(GO) test -count=1 $$($(GO) list ./... | grep -v /test/e2e)
 
 # e2e drives the real binaries; BERTH_BINDIR tells the suite where they are.
 e2e: deps build

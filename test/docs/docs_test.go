@@ -13,13 +13,14 @@ import (
 	"testing"
 	"time"
 
+	"github.com/berthproject/berth/test/binaries"
 	"github.com/berthproject/berth/test/testimage"
 )
 
 // TestDocExamples runs every console block of docs/*.md, one subtest per
 // block named page:line, each against a daemon of its own.
 func TestDocExamples(t *testing.T) {
-	root, err := moduleRoot()
+	root, err := binaries.ModuleRoot()
 	if err != nil {
 		t.Fatal(err)
 	}

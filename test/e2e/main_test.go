@@ -3,10 +3,10 @@ package e2e
 import (
 	"fmt"
 	"os"
-	"os/exec"
 	"path/filepath"
-	"strings"
 	"testing"
+
+	"github.com/berthproject/berth/test/binaries"
 )
 
 // bindir holds the binaries under test: $BERTH_BINDIR, or a fresh build.
@@ -17,39 +17,14 @@ func TestMain(m *testing.M) {
 }
 
 func run(m *testing.M) int {
-	bindir = os.Getenv("BERTH_BINDIR")
-	if bindir == "" {
-		dir, err := os.MkdirTemp("", "berth-e2e-bin-")
-		if err != nil {
-			fmt.Fprintln(os.Stderr, err)
-			return 1
-		}
-		defer os.RemoveAll(dir)
-		root, err := moduleRoot()
-		if err != nil {
-			fmt.Fprintln(os.Stderr, err)
-			return 1
-		}
-		build := exec.Command("go", "build", "-o", dir+"/", "./cmd/...")
-		build.Dir, build.Stdout, build.Stderr = root, os.Stderr, os.Stderr
-		if err := build.Run(); err != nil {
-			fmt.Fprintln(os.Stderr, "build berth:", err)
-			return 1
-		}
-		bindir = dir
-	}
-	if abs, err := filepath.Abs(bindir); err == nil {
-		bindir = abs
-	}
-	return m.Run()
-}
-
-func moduleRoot() (string, error) {
-	out, err := exec.Command("go", "list", "-m", "-f", "{{.Dir}}").Output()
+	dir, cleanup, err := binaries.Dir()
 	if err != nil {
-		return "", fmt.Errorf("find module root: %w", err)
+		fmt.Fprintln(os.Stderr, err)
+		return 1
 	}
-	return strings.TrimSpace(string(out)), nil
+	defer cleanup()
+	bindir = dir
+	return m.Run()
 }
 
 func berthBin() string { return filepath.Join(bindir, "berth") }
