@@ -31,6 +31,9 @@ type Config struct {
 	// filesystems and bundles; it must be on a disk, not in memory,
 	// since a context can be large.
 	WorkDir string
+	// Networks puts RUN steps on the default bridge network (Docker's
+	// default); nil leaves them a namespace with loopback only.
+	Networks NetworkAttacher
 }
 
 // PullFunc pulls name for platform ("" for the host's) with the

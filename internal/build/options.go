@@ -19,8 +19,9 @@ type Options struct {
 	NoCache   bool
 	Pull      bool
 	Labels    map[string]string
-	// Network is the network of RUN steps: "none" (also "" and
-	// "default"), or "host".
+	// Network is the network of RUN steps: "default" (also "" and
+	// "bridge": the default bridge network when the builder has a
+	// network service, else loopback only), "none" or "host".
 	Network   string
 	Platform  string
 	CacheFrom []string

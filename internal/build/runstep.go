@@ -75,16 +75,26 @@ func (st *stage) runArgv(c *instructions.RunCommand) ([]string, error) {
 func (r *buildRun) runContainer(ctx context.Context, rootfs string, img dockerspec.DockerOCIImage, argv, env []string) error {
 	id := randomID()
 	fmt.Fprintf(r.out, " ---> Running in %s\n", id[:12])
-	netns, err := r.network()
+	sn, err := r.network()
 	if err != nil {
 		return err
 	}
+	bundle, err := os.MkdirTemp(r.scratch, "bundle-")
+	if err != nil {
+		return err
+	}
+	defer os.RemoveAll(bundle)
 	opts := oci.Options{
 		Rootfs: rootfs, Entrypoint: []string{}, Cmd: argv, Env: env,
-		Hostname: id[:12], Network: netns, CgroupsPath: "/berth-build/" + id[:24],
+		Hostname: id[:12], Network: sn.ns, CgroupsPath: "/berth-build/" + id[:24],
 	}
-	if netns.Host {
+	if sn.ns.Host {
 		opts.HostsPath, opts.ResolvConfPath = "/etc/hosts", "/etc/resolv.conf"
+	}
+	if sn.bridge != "" {
+		if err := prepareEtcFiles(bundle, &opts); err != nil {
+			return err
+		}
 	}
 	spec, err := oci.Generate(ctx, img.Config.ImageConfig, opts)
 	if err != nil {
@@ -95,11 +105,6 @@ func (r *buildRun) runContainer(ctx context.Context, rootfs string, img dockersp
 	if err := oci.CreateWorkdir(rootfs, spec); err != nil {
 		return err
 	}
-	bundle, err := os.MkdirTemp(r.scratch, "bundle-")
-	if err != nil {
-		return err
-	}
-	defer os.RemoveAll(bundle)
 	b, _ := json.Marshal(spec)
 	if err := os.WriteFile(filepath.Join(bundle, "config.json"), b, 0o600); err != nil {
 		return err
@@ -124,6 +129,14 @@ func (r *buildRun) runContainer(ctx context.Context, rootfs string, img dockersp
 	state, err := rt.State(ctx, id)
 	if err != nil {
 		return err
+	}
+	if sn.bridge != "" {
+		// Deferred after Delete's defer, so it runs first: the veth
+		// goes before the namespace, on success, failure or cancel.
+		defer r.detachStep(cleanCtx, sn, id)
+		if err := r.attachStep(ctx, sn, id, opts.Hostname, bundle, state.Pid); err != nil {
+			return err
+		}
 	}
 	copied := make(chan struct{})
 	go func() {
@@ -161,17 +174,4 @@ type exitError struct {
 
 func (e *exitError) Error() string {
 	return fmt.Sprintf("The command '%s' returned a non-zero code: %d", strings.Join(e.cmd, " "), e.code)
-}
-
-// network is the network namespace of RUN steps.
-func (r *buildRun) network() (oci.Namespace, error) {
-	switch r.opts.Network {
-	case "", "default", "none":
-		return oci.Namespace{}, nil
-	case "host":
-		return oci.Namespace{Host: true}, nil
-	case "bridge":
-		return oci.Namespace{}, fmt.Errorf("--network bridge: RUN steps on a container network are not supported yet; use --network host or none: %w", errdefs.ErrNotImplemented)
-	}
-	return oci.Namespace{}, fmt.Errorf("--network %q: use host or none: %w", r.opts.Network, errdefs.ErrInvalidArgument)
 }

@@ -8,6 +8,7 @@ import (
 	"path/filepath"
 
 	"github.com/berthproject/berth/internal/build"
+	"github.com/berthproject/berth/internal/network"
 	"github.com/berthproject/berth/internal/registry"
 	"github.com/berthproject/berth/internal/runtime"
 	"github.com/berthproject/berth/internal/snapshot"
@@ -34,6 +35,11 @@ func (s *services) openBuilder(ctx context.Context, cfg Config, logger *slog.Log
 	}
 	if s.registry != nil {
 		bcfg.Pull = builderPull(s.registry)
+	}
+	// RUN steps go on the default bridge network when openNetworks has
+	// built a network service.
+	if nets, ok := s.networks.(interface{ Manager() *network.Manager }); ok {
+		bcfg.Networks = nets.Manager()
 	}
 	b, err := build.New(ctx, bcfg)
 	if err != nil {
