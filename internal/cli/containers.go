@@ -79,6 +79,19 @@ func noCompletion(*cobra.Command, []string, string) ([]cobra.Completion, cobra.S
 // Docker's stop/kill/rm/pause do) and each error on its own line; the
 // command fails if any did.
 func forEachContainer(cmd *cobra.Command, g *globalOptions, names []string, fn func(c *client.Client, name string) error) error {
+	return forEachName(cmd, g, names, func(c *client.Client, name string) error {
+		if err := fn(c, name); err != nil {
+			return err
+		}
+		fmt.Fprintln(cmd.OutOrStdout(), name)
+		return nil
+	})
+}
+
+// forEachName calls fn for each name on one connection, printing each
+// failure as Docker does and carrying on; the exit status says whether any
+// failed. It prints nothing on success (inspect prints documents).
+func forEachName(cmd *cobra.Command, g *globalOptions, names []string, fn func(c *client.Client, name string) error) error {
 	c, err := g.connect(cmd.Context())
 	if err != nil {
 		return err
@@ -89,9 +102,7 @@ func forEachContainer(cmd *cobra.Command, g *globalOptions, names []string, fn f
 		if err := fn(c, name); err != nil {
 			cmd.PrintErrln(errorLine(err))
 			failed = statusError{code: ExitFailure}
-			continue
 		}
-		fmt.Fprintln(cmd.OutOrStdout(), name)
 	}
 	return failed
 }

@@ -23,7 +23,7 @@ func newNetworkInspectCommand(g *globalOptions) *cobra.Command {
 		RunE: func(cmd *cobra.Command, args []string) error {
 			var raws []json.RawMessage
 			out := cmd.OutOrStdout()
-			err := forEachNetwork(cmd, g, args, func(c *client.Client, name string) error {
+			err := forEachName(cmd, g, args, func(c *client.Client, name string) error {
 				res, err := c.NetworkInspect(cmd.Context(), name, client.NetworkInspectOptions{})
 				if err != nil {
 					return err
@@ -168,23 +168,4 @@ func newNetworkDisconnectCommand(g *globalOptions) *cobra.Command {
 	}
 	cmd.Flags().BoolVarP(&force, "force", "f", false, "force the container to disconnect from a network")
 	return cmd
-}
-
-// forEachNetwork calls fn for each name, printing the errors as Docker
-// does and carrying on; unlike forEachContainer it prints no names, since
-// inspect prints documents.
-func forEachNetwork(cmd *cobra.Command, g *globalOptions, names []string, fn func(c *client.Client, name string) error) error {
-	c, err := g.connect(cmd.Context())
-	if err != nil {
-		return err
-	}
-	defer c.Close()
-	var failed error
-	for _, name := range names {
-		if err := fn(c, name); err != nil {
-			cmd.PrintErrln(errorLine(err))
-			failed = statusError{code: ExitFailure}
-		}
-	}
-	return failed
 }
