@@ -11,7 +11,6 @@ import (
 	"sync"
 
 	"github.com/berthproject/berth/internal/image"
-	"github.com/berthproject/berth/internal/runtime"
 	"github.com/berthproject/berth/internal/snapshot"
 	"github.com/berthproject/berth/internal/store"
 	"github.com/containerd/errdefs"
@@ -23,7 +22,12 @@ type Config struct {
 	Images    *image.Service
 	DB        *store.DB
 	Snapshots snapshot.Snapshotter
-	Runtime   *runtime.Runtime
+	// Runc is the berth-runc binary that runs RUN steps; "" finds it
+	// beside the running executable, else in $PATH.
+	Runc string
+	// RuntimeRoot is berth-runc's state directory (--root) for the RUN
+	// steps' containers, the builder's own.
+	RuntimeRoot string
 	// Pull fetches a base image the store lacks (or every base, with
 	// --pull) into the image store; nil builds from the store only.
 	Pull PullFunc
@@ -45,10 +49,20 @@ type Builder struct {
 	cfg Config
 }
 
+// runc is the runtime of RUN steps. The binary is looked up when a step
+// needs it, so a builder whose builds have no RUN works without it.
+func (b *Builder) runc() (runc, error) {
+	bin, err := findRunc(b.cfg.Runc)
+	if err != nil {
+		return runc{}, err
+	}
+	return runc{bin: bin, root: b.cfg.RuntimeRoot}, nil
+}
+
 // New returns a Builder and removes what a build killed with the daemon
 // left behind: mounts, scratch directories and writable snapshots.
 func New(ctx context.Context, cfg Config) (*Builder, error) {
-	if cfg.Images == nil || cfg.DB == nil || cfg.Snapshots == nil || cfg.Runtime == nil || cfg.WorkDir == "" {
+	if cfg.Images == nil || cfg.DB == nil || cfg.Snapshots == nil || cfg.RuntimeRoot == "" || cfg.WorkDir == "" {
 		return nil, fmt.Errorf("builder: incomplete configuration: %w", errdefs.ErrInvalidArgument)
 	}
 	if err := os.MkdirAll(cfg.WorkDir, 0o700); err != nil {
@@ -61,11 +75,7 @@ func New(ctx context.Context, cfg Config) (*Builder, error) {
 
 // recover cleans up after builds that did not finish (the daemon died).
 func (b *Builder) recover(ctx context.Context) {
-	if states, err := b.cfg.Runtime.List(ctx); err == nil {
-		for _, st := range states {
-			_ = b.cfg.Runtime.Delete(ctx, st.ID, true)
-		}
-	}
+	b.removeContainers(ctx)
 	entries, _ := os.ReadDir(b.cfg.WorkDir)
 	for _, e := range entries {
 		dir := filepath.Join(b.cfg.WorkDir, e.Name())
@@ -80,6 +90,29 @@ func (b *Builder) recover(ctx context.Context) {
 		}
 		return nil
 	})
+}
+
+// removeContainers deletes the RUN containers in the state directory:
+// their processes, cgroups and state.
+func (b *Builder) removeContainers(ctx context.Context) {
+	if _, err := os.Stat(b.cfg.RuntimeRoot); err != nil {
+		return // no build has run a step
+	}
+	rc, err := b.runc()
+	if err != nil {
+		slog.WarnContext(ctx, "builder: cannot remove the containers of unfinished builds", "error", err)
+		return
+	}
+	ids, err := rc.list(ctx)
+	if err != nil {
+		slog.WarnContext(ctx, "builder: list leftover containers", "error", err)
+		return
+	}
+	for _, id := range ids {
+		if err := rc.remove(ctx, id); err != nil {
+			slog.WarnContext(ctx, "builder: remove leftover container", "id", id, "error", err)
+		}
+	}
 }
 
 // Build reads a build context (a tar, plain or compressed, or a bare

@@ -6,7 +6,6 @@ import (
 	"net/netip"
 	"os"
 	"path/filepath"
-	"strconv"
 
 	"github.com/berthproject/berth/internal/network"
 	"github.com/berthproject/berth/internal/network/etcfiles"
@@ -51,43 +50,44 @@ func (r *buildRun) network() (stepNetwork, error) {
 	return stepNetwork{}, fmt.Errorf("--network %q: use default, bridge, host or none: %w", r.opts.Network, errdefs.ErrInvalidArgument)
 }
 
-// prepareEtcFiles creates the step's /etc/hosts and /etc/resolv.conf in
-// the bundle, empty until attach fills them: they must exist when the
-// runtime bind-mounts them at create, before the address is known.
-func prepareEtcFiles(bundle string, o *oci.Options) error {
-	o.HostsPath, o.ResolvConfPath = filepath.Join(bundle, "hosts"), filepath.Join(bundle, "resolv.conf")
-	for _, p := range []string{o.HostsPath, o.ResolvConfPath} {
-		if err := os.WriteFile(p, nil, 0o644); err != nil {
-			return fmt.Errorf("RUN step %s: %w", filepath.Base(p), err)
-		}
-	}
-	return nil
-}
-
-// attachStep connects the created container (its init is pid) to the
-// step's bridge network and writes its /etc files in place. The caller
-// detaches with detachStep, also when this fails part-way (Attach
-// leaves nothing on error, and Detach of no endpoint is harmless).
-func (r *buildRun) attachStep(ctx context.Context, sn stepNetwork, id, hostname, bundle string, pid int) error {
-	netns := "/proc/" + strconv.Itoa(pid) + "/ns/net"
-	ep, err := r.b.cfg.Networks.Attach(ctx, sn.bridge, network.EndpointOptions{ContainerID: id, NetNSPath: netns})
+// attachStep puts the step on its bridge network before its container
+// exists: a network namespace of its own (newNetNS) with the endpoint in
+// it, and its /etc/hosts and /etc/resolv.conf in the bundle; o is set to
+// join and mount them. release detaches the endpoint and drops the
+// namespace, with a context that outlives a cancelled build so no veth
+// is left on the bridge; call it once the container is gone, on success,
+// failure or cancel. On error nothing is left.
+func (r *buildRun) attachStep(ctx context.Context, sn stepNetwork, id, bundle string, o *oci.Options) (release func(), err error) {
+	ns, err := newNetNS()
 	if err != nil {
-		return fmt.Errorf("attach the RUN step to network %s: %w", sn.bridge, err)
+		return nil, err
 	}
-	hosts := etcfiles.Hosts(etcfiles.HostsOptions{Hostname: hostname, IPs: []netip.Addr{ep.IP()}})
+	path := netnsPath(ns)
+	ep, err := r.b.cfg.Networks.Attach(ctx, sn.bridge, network.EndpointOptions{ContainerID: id, NetNSPath: path})
+	if err != nil {
+		ns.Close()
+		return nil, fmt.Errorf("attach the RUN step to network %s: %w", sn.bridge, err)
+	}
+	release = func() {
+		r.detachStep(context.WithoutCancel(ctx), sn, id)
+		ns.Close()
+	}
+	hosts := etcfiles.Hosts(etcfiles.HostsOptions{Hostname: o.Hostname, IPs: []netip.Addr{ep.IP()}})
 	hostResolv, _ := os.ReadFile("/etc/resolv.conf")
 	// The default bridge has no embedded DNS: the host's servers.
 	resolv := etcfiles.ResolvConf(hostResolv, etcfiles.DNSOptions{}, false)
-	for f, data := range map[string][]byte{"hosts": hosts, "resolv.conf": resolv} {
-		if err := os.WriteFile(filepath.Join(bundle, f), data, 0o644); err != nil {
-			return fmt.Errorf("RUN step %s: %w", f, err)
+	o.HostsPath, o.ResolvConfPath = filepath.Join(bundle, "hosts"), filepath.Join(bundle, "resolv.conf")
+	for p, data := range map[string][]byte{o.HostsPath: hosts, o.ResolvConfPath: resolv} {
+		if err := os.WriteFile(p, data, 0o644); err != nil {
+			release()
+			return nil, fmt.Errorf("RUN step %s: %w", filepath.Base(p), err)
 		}
 	}
-	return nil
+	o.Network = oci.Namespace{Path: path}
+	return release, nil
 }
 
-// detachStep removes the step's endpoint; it runs with a context that
-// outlives a cancelled build so no veth is left on the bridge.
+// detachStep removes the step's endpoint.
 func (r *buildRun) detachStep(ctx context.Context, sn stepNetwork, id string) {
 	if err := r.b.cfg.Networks.Detach(ctx, sn.bridge, id); err != nil && !errdefs.IsNotFound(err) {
 		fmt.Fprintf(r.out, "[Warning] detach build container %s from network %s: %v\n", id[:12], sn.bridge, err)

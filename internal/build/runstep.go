@@ -9,11 +9,9 @@ import (
 	"path/filepath"
 	"slices"
 	"strings"
-	"syscall"
 
 	"github.com/berthproject/berth/internal/image"
 	"github.com/berthproject/berth/internal/oci"
-	"github.com/berthproject/berth/internal/runtime"
 	"github.com/containerd/errdefs"
 	"github.com/moby/buildkit/frontend/dockerfile/instructions"
 	"github.com/moby/buildkit/frontend/dockerfile/parser"
@@ -70,11 +68,16 @@ func (st *stage) runArgv(c *instructions.RunCommand) ([]string, error) {
 }
 
 // runContainer runs argv in a container on rootfs with the stage's
-// config, streams its output into the build's, and reaps it. Cancelling
-// ctx kills it.
+// config, through berth-runc, and streams its output into the build's.
+// Cancelling ctx kills it; no container, process or endpoint outlives
+// the call.
 func (r *buildRun) runContainer(ctx context.Context, rootfs string, img dockerspec.DockerOCIImage, argv, env []string) error {
 	id := randomID()
 	fmt.Fprintf(r.out, " ---> Running in %s\n", id[:12])
+	rc, err := r.b.runc()
+	if err != nil {
+		return err
+	}
 	sn, err := r.network()
 	if err != nil {
 		return err
@@ -92,9 +95,12 @@ func (r *buildRun) runContainer(ctx context.Context, rootfs string, img dockersp
 		opts.HostsPath, opts.ResolvConfPath = "/etc/hosts", "/etc/resolv.conf"
 	}
 	if sn.bridge != "" {
-		if err := prepareEtcFiles(bundle, &opts); err != nil {
+		release, err := r.attachStep(ctx, sn, id, bundle, &opts)
+		if err != nil {
 			return err
 		}
+		// Deferred before the container's removal, so it runs after it.
+		defer release()
 	}
 	spec, err := oci.Generate(ctx, img.Config.ImageConfig, opts)
 	if err != nil {
@@ -114,47 +120,19 @@ func (r *buildRun) runContainer(ctx context.Context, rootfs string, img dockersp
 		return err
 	}
 	defer pr.Close()
-	rt := r.b.cfg.Runtime
-	cleanCtx := context.WithoutCancel(ctx)
-	err = rt.Create(ctx, id, bundle, runtime.CreateOpts{Stdout: pw, Stderr: pw})
-	pw.Close()
-	if err != nil {
-		return fmt.Errorf("create the container of a RUN step: %w", err)
-	}
-	defer func() {
-		if err := rt.Delete(cleanCtx, id, true); err != nil && !errdefs.IsNotFound(err) {
-			fmt.Fprintf(r.out, "[Warning] remove build container %s: %v\n", id[:12], err)
-		}
-	}()
-	state, err := rt.State(ctx, id)
-	if err != nil {
-		return err
-	}
-	if sn.bridge != "" {
-		// Deferred after Delete's defer, so it runs first: the veth
-		// goes before the namespace, on success, failure or cancel.
-		defer r.detachStep(cleanCtx, sn, id)
-		if err := r.attachStep(ctx, sn, id, opts.Hostname, bundle, state.Pid); err != nil {
-			return err
-		}
-	}
 	copied := make(chan struct{})
 	go func() {
 		_, _ = io.Copy(r.out, pr)
 		close(copied)
 	}()
-	if err := rt.Start(ctx, id); err != nil {
-		_ = rt.Kill(cleanCtx, id, syscall.SIGKILL, true)
-		_, _ = runtime.Wait(state.Pid)
-		<-copied
-		return fmt.Errorf("start the container of a RUN step: %w", err)
+	code, err := rc.run(ctx, id, bundle, pw)
+	pw.Close()
+	if rerr := rc.remove(context.WithoutCancel(ctx), id); rerr != nil {
+		fmt.Fprintf(r.out, "[Warning] remove build container %s: %v\n", id[:12], rerr)
 	}
-	stop := context.AfterFunc(ctx, func() { _ = rt.Kill(cleanCtx, id, syscall.SIGKILL, true) })
-	code, werr := runtime.Wait(state.Pid)
-	stop()
 	<-copied
-	if werr != nil {
-		return werr
+	if err != nil {
+		return err
 	}
 	if err := ctx.Err(); err != nil {
 		return err

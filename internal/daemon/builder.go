@@ -10,14 +10,13 @@ import (
 	"github.com/berthproject/berth/internal/build"
 	"github.com/berthproject/berth/internal/network"
 	"github.com/berthproject/berth/internal/registry"
-	"github.com/berthproject/berth/internal/runtime"
 	"github.com/berthproject/berth/internal/snapshot"
 	"github.com/distribution/reference"
 	registrytypes "github.com/moby/moby/api/types/registry"
 )
 
 // openBuilder builds the Dockerfile builder and sets s.builder. The
-// builder keeps its own snapshotter root (<root>/builder) and runtime
+// builder keeps its own snapshotter root (<root>/builder) and berth-runc
 // state (<exec-root>/builder): its RUN containers are not the container
 // service's, and two snapshotters must not share a directory.
 func (s *services) openBuilder(ctx context.Context, cfg Config, logger *slog.Logger) error {
@@ -30,8 +29,10 @@ func (s *services) openBuilder(ctx context.Context, cfg Config, logger *slog.Log
 		Images:    s.images,
 		DB:        s.db,
 		Snapshots: sn,
-		Runtime:   runtime.New(filepath.Join(cfg.ExecRoot, "builder")),
-		WorkDir:   filepath.Join(root, "tmp"),
+		// RUN steps run through the berth-runc binary installed beside
+		// the daemon's, with a state directory of their own.
+		RuntimeRoot: filepath.Join(cfg.ExecRoot, "builder"),
+		WorkDir:     filepath.Join(root, "tmp"),
 	}
 	if s.registry != nil {
 		bcfg.Pull = builderPull(s.registry)

@@ -139,7 +139,7 @@ func TestContextSymlinkStaysInside(t *testing.T) {
 func TestCancelledBuildCleansUp(t *testing.T) {
 	e := newEnv(t)
 	dir := t.TempDir()
-	os.WriteFile(filepath.Join(dir, "Dockerfile"), []byte("FROM busybox\nRUN echo started && sleep 60\n"), 0o644)
+	os.WriteFile(filepath.Join(dir, "Dockerfile"), []byte("FROM busybox\nRUN echo $((6*7)) ready && sleep 60\n"), 0o644)
 	ctx, cancel := context.WithCancel(context.Background())
 	defer cancel()
 	var ctxTar bytes.Buffer
@@ -152,7 +152,8 @@ func TestCancelledBuildCleansUp(t *testing.T) {
 		_, err := e.b.Build(ctx, &ctxTar, build.Options{}, rep)
 		done <- err
 	}()
-	for !strings.Contains(rep.String(), "started") {
+	// The step's own output, not its Dockerfile line: the step runs.
+	for !strings.Contains(rep.String(), "42 ready") {
 		select {
 		case err := <-done:
 			t.Fatalf("build ended early: %v\n%s", err, rep)

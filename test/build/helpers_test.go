@@ -16,7 +16,6 @@ import (
 	"github.com/berthproject/berth/internal/build"
 	"github.com/berthproject/berth/internal/content"
 	"github.com/berthproject/berth/internal/image"
-	"github.com/berthproject/berth/internal/runtime"
 	"github.com/berthproject/berth/internal/snapshot"
 	"github.com/berthproject/berth/internal/store"
 	"github.com/berthproject/berth/test/testimage"
@@ -30,9 +29,11 @@ type env struct {
 	root string
 	// copySnapshots selects the copy snapshotter (overlay's fallback).
 	copySnapshots bool
-	db            *store.DB
-	images        *image.Service
-	b             *build.Builder
+	// networks puts RUN steps on a default bridge network (nil: loopback only).
+	networks build.NetworkAttacher
+	db       *store.DB
+	images   *image.Service
+	b        *build.Builder
 }
 
 func newEnv(t *testing.T) *env {
@@ -79,7 +80,7 @@ func (e *env) newBuilder() *build.Builder {
 	}
 	b, err := build.New(ctx, build.Config{
 		Images: e.images, DB: e.db, Snapshots: sn,
-		Runtime: runtime.New(filepath.Join(e.root, "run")),
+		Runc: runcBin, RuntimeRoot: e.runtimeRoot(), Networks: e.networks,
 		WorkDir: filepath.Join(e.root, "builder", "tmp"),
 	})
 	if err != nil {
@@ -198,16 +199,19 @@ func tarDir(dir string, w *bytes.Buffer) error {
 	return archive.Tar(context.Background(), dir, w)
 }
 
-// containers lists the builder runtime's containers.
+// runtimeRoot is berth-runc's state directory for the env's builders.
+func (e *env) runtimeRoot() string { return filepath.Join(e.root, "run") }
+
+// containers lists the containers berth-runc knows in the builder's
+// state directory.
 func (e *env) containers() []string {
 	e.t.Helper()
-	states, err := runtime.New(filepath.Join(e.root, "run")).List(context.Background())
+	if _, err := os.Stat(e.runtimeRoot()); errors.Is(err, os.ErrNotExist) {
+		return nil
+	}
+	out, err := exec.Command(runcBin, "--root", e.runtimeRoot(), "list", "-q").CombinedOutput()
 	if err != nil {
-		e.t.Fatal(err)
+		e.t.Fatalf("berth-runc list: %v: %s", err, out)
 	}
-	var ids []string
-	for _, st := range states {
-		ids = append(ids, st.ID)
-	}
-	return ids
+	return strings.Fields(string(out))
 }
