@@ -8,6 +8,7 @@ import (
 	"net"
 	"net/http"
 	"os"
+	"runtime/debug"
 	"sync"
 	"time"
 
@@ -84,8 +85,10 @@ func Run(ctx context.Context, cfg Config, logger *slog.Logger) (err error) {
 		defer inflight.Done()
 		handler.ServeHTTP(w, r)
 	})
+	idle := newMemoryReleaser(releaseAfterQuiet, debug.FreeOSMemory)
+	defer idle.stop()
 	srv := &http.Server{
-		Handler:           counted,
+		Handler:           idle.wrap(counted),
 		ReadHeaderTimeout: 30 * time.Second,
 		BaseContext:       func(net.Listener) context.Context { return context.WithoutCancel(ctx) },
 		ErrorLog:          slog.NewLogLogger(logger.Handler(), slog.LevelWarn),
