@@ -1,71 +1,63 @@
 package cli
 
 import (
-	"log/slog"
+	"fmt"
 	"os"
-	"os/signal"
+	"os/exec"
+	"path/filepath"
 	"syscall"
 
-	"github.com/berthproject/berth/internal/daemon"
+	"github.com/containerd/errdefs"
 	"github.com/spf13/cobra"
 )
 
+// daemonBinary is the daemon's own binary, which `berth daemon` executes.
+const daemonBinary = "berthd"
+
 func newDaemonCommand(g *globalOptions) *cobra.Command {
-	var flags daemon.Config
-	var configFile string
-	cmd := &cobra.Command{
+	return &cobra.Command{
 		Use:   "daemon [OPTIONS]",
 		Short: "Run the berth daemon (serves the Docker Engine API)",
-		Long: `Run the berth daemon in the foreground. It serves the Docker Engine API on
-unix:///run/berth/berth.sock (root-owned, mode 0660) unless -H/--host (repeatable)
-says otherwise;
-TCP is used only when given explicitly (-H tcp://127.0.0.1:2375), and is not
-authenticated: bind it to loopback.
-
-Settings may also come from a JSON config file (--config-file, default
-/etc/berth/daemon.json) whose keys are the flags' names ("hosts", "root",
-"exec-root", "log-level", "group"); flags win over the file.
-
-SIGTERM or SIGINT stops the daemon gracefully: it stops accepting, lets
-requests in flight finish, then closes its stores.`,
+		Long: `Run the berth daemon in the foreground: berth executes berthd, the daemon's
+own binary (beside berth, else on $PATH), with the same arguments, so the
+resident daemon carries none of the CLI's code. "berth daemon --help" lists
+the daemon's flags (-H/--host, --root, --exec-root, --log-level,
+--config-file, --group, ...).`,
 		Example: `  berth daemon
   berth daemon -H unix:///tmp/berth.sock --root /tmp/berth --exec-root /tmp/berth-run
   berth daemon --log-level debug --group docker`,
-		Args: cobra.NoArgs,
-		RunE: func(cmd *cobra.Command, _ []string) error {
-			fileCfg, err := daemon.LoadConfigFile(configFile, cmd.Flags().Changed("config-file"))
+		// berthd parses the flags, --help included.
+		DisableFlagParsing: true,
+		RunE: func(_ *cobra.Command, args []string) error {
+			bin, err := findDaemonBinary()
 			if err != nil {
 				return err
 			}
-			flags.Version = Version
-			if len(flags.Hosts) == 0 {
-				flags.Hosts = g.hosts
+			// -H given before "daemon" (berth -H unix:///x.sock daemon)
+			// names the sockets to listen on.
+			argv := []string{daemonBinary}
+			for _, h := range g.hosts {
+				argv = append(argv, "--host", h)
 			}
-			cfg := fileCfg.Merge(flags)
-			if cfg.LogLevel == "" {
-				cfg.LogLevel = daemon.DefaultLogLevel
-			}
-			level, err := daemon.ParseLogLevel(cfg.LogLevel)
-			if err != nil {
-				return err
-			}
-			logger := slog.New(slog.NewTextHandler(os.Stderr, &slog.HandlerOptions{Level: level}))
-			ctx, stop := signal.NotifyContext(cmd.Context(), syscall.SIGTERM, syscall.SIGINT)
-			defer stop()
-			return daemon.Run(ctx, cfg, logger)
+			argv = append(argv, args...)
+			// exec, not a child: the daemon keeps this process's pid, so
+			// whoever started `berth daemon` signals and waits on the daemon.
+			return syscall.Exec(bin, argv, os.Environ())
 		},
 	}
-	f := cmd.Flags()
-	f.StringArrayVarP(&flags.Hosts, "host", "H", nil, "socket to listen on: unix:///path or tcp://addr:port (repeatable; default "+daemon.DefaultHost+")")
-	f.StringVar(&flags.Root, "root", "", "root directory of persistent state (default "+daemon.DefaultRoot+")")
-	f.StringVar(&flags.ExecRoot, "exec-root", "", "root directory of run-time state (default "+daemon.DefaultExecRoot+")")
-	f.StringVarP(&flags.LogLevel, "log-level", "l", "", `log level: "debug", "info", "warn" or "error" (default "info")`)
-	f.StringVar(&configFile, "config-file", daemon.DefaultConfigFile, "daemon configuration file")
-	f.StringVarP(&flags.Group, "group", "G", "", "group that owns the API socket (default root)")
-	f.StringVarP(&flags.Bridge, "bridge", "b", "", "bridge of the default network (default berth0)")
-	f.StringVar(&flags.NftTable, "nft-table", "", "nftables table (family ip) of berth's rules (default berth)")
-	f.StringArrayVar(&flags.InsecureRegistries, "insecure-registry", nil, "registry (HOST[:PORT] or CIDR) reached over HTTP or unverified TLS (repeatable)")
-	f.StringArrayVar(&flags.RegistryMirrors, "registry-mirror", nil, "mirror URL tried before Docker Hub (repeatable)")
-	f.StringVar(&flags.CertsDir, "certs-dir", "", "directory of per-registry CAs and client certificates, as Docker's certs.d (default /etc/berth/certs.d)")
-	return cmd
+}
+
+// findDaemonBinary finds berthd beside the running berth, else on $PATH.
+func findDaemonBinary() (string, error) {
+	if self, err := os.Executable(); err == nil {
+		p := filepath.Join(filepath.Dir(self), daemonBinary)
+		if _, err := os.Stat(p); err == nil {
+			return p, nil
+		}
+	}
+	p, err := exec.LookPath(daemonBinary)
+	if err != nil {
+		return "", fmt.Errorf("%s, the daemon's binary, is neither beside berth nor on $PATH (make install puts both in /usr/local/bin): %w", daemonBinary, errdefs.ErrNotFound)
+	}
+	return p, nil
 }

@@ -10,6 +10,7 @@ import (
 	"os"
 	"strings"
 
+	"github.com/berthproject/berth/internal/version"
 	"github.com/spf13/cobra"
 )
 
@@ -19,8 +20,8 @@ const (
 	ExitFailure = 125 // berth's own failure (bad flags, daemon errors, no daemon)
 )
 
-// Version is berth's version; cmd/berth may override it at link time.
-var Version = "0.1.0-dev"
+// Version is berth's version (internal/version, shared with the daemon).
+var Version = version.Version
 
 // globalOptions are the flags every client command shares.
 type globalOptions struct {

@@ -11,7 +11,7 @@ import (
 	"strings"
 )
 
-// Dir returns the directory holding berth, berth-runc, berth-shim and
+// Dir returns the directory holding berth, berthd, berth-runc, berth-shim and
 // berth-init, and a function that removes what Dir built (a no-op for
 // $BERTH_BINDIR).
 func Dir() (dir string, cleanup func(), err error) {
