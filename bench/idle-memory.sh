@@ -22,6 +22,7 @@ cleanup() {
 trap cleanup EXIT INT TERM
 
 rss_kib() { awk '/^VmRSS:/ {print $2}' "/proc/$1/status"; }
+status_kib() { awk -v k="$2:" '$1 == k {print $2}' "/proc/$1/status"; }
 
 echo '{}' > "$scratch/daemon.json"
 "$berth" daemon -H "$BERTH_HOST" --root "$scratch/root" --exec-root "$scratch/run" \
@@ -50,6 +51,9 @@ count=$("$berth" info --format '{{.Images}}')
 # Let the runtime settle (GC, idle scavenger) before reading the figure.
 sleep 3
 berth_kib=$(rss_kib "$daemon_pid")
+anon_kib=$(status_kib "$daemon_pid" RssAnon)
+file_kib=$(status_kib "$daemon_pid" RssFile)
+pss_kib=$(awk '/^Pss:/ {print $2}' "/proc/$daemon_pid/smaps_rollup")
 
 peer_kib=0; peer_src=""
 for p in dockerd containerd; do
@@ -59,8 +63,9 @@ for p in dockerd containerd; do
 done
 if [ -z "$peer_src" ]; then peer_kib=$reference_kib; peer_src="reference (not running here)"; fi
 
-awk -v b="$berth_kib" -v p="$peer_kib" -v n="$count" -v src="$peer_src" -v goal="$goal_kib" 'BEGIN {
-	printf "%-24s %9.1f MiB RSS  (%d images)\n", "berth daemon", b/1024, n
+awk -v b="$berth_kib" -v p="$peer_kib" -v n="$count" -v src="$peer_src" -v goal="$goal_kib" \
+	-v a="$anon_kib" -v f="$file_kib" -v pss="$pss_kib" 'BEGIN {
+	printf "%-24s %9.1f MiB RSS  (%d images; anon %.1f, file %.1f, PSS %.1f MiB)\n", "berth daemon", b/1024, n, a/1024, f/1024, pss/1024
 	printf "%-24s %9.1f MiB RSS  %s\n", "dockerd + containerd", p/1024, src
 	printf "ratio berth/peer: %.2f; goal berth < 25 MiB: %s\n", b/p, (b < goal ? "met" : "NOT met")
 }'
