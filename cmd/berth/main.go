@@ -1,4 +1,4 @@
-// Command berth is the berth CLI and, as `berth daemon`, the daemon.
+// Command berth is the berth CLI; `berth daemon` executes berthd.
 package main
 
 import (

@@ -7,12 +7,8 @@ import (
 	"os"
 
 	"github.com/berthproject/berth/internal/daemon"
-	"github.com/berthproject/berth/internal/runtime"
 )
 
 func main() {
-	// The daemon's builder runs RUN steps with the runtime library, which
-	// re-executes this binary as the container's init.
-	runtime.Init()
 	os.Exit(daemon.Main(os.Args[1:], os.Stdout, os.Stderr))
 }
