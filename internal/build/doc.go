@@ -8,13 +8,15 @@
 //
 // Parsing (directives, heredocs, instructions) and variable substitution
 // are BuildKit's (frontend/dockerfile/{parser,instructions,shell}); the
-// execution is berth's: RUN steps run in containers made directly with
-// the runtime library on a writable snapshot, COPY and ADD write into a
+// execution is berth's: RUN steps run in containers on a writable
+// snapshot, each run by the berth-runc binary (`run --bundle`, not the
+// container service, and not the runtime library: the daemon links none
+// of the runtime's code), COPY and ADD write into a
 // mounted snapshot, and every layer is the snapshot's diff, stored in the
 // content store through an image.BuildSession.
 //
-// The builder keeps its own snapshotter root (<root>/builder) and runtime
-// state root: its containers are not the container service's, and
+// The builder keeps its own snapshotter root (<root>/builder) and
+// berth-runc state root: its containers are not the container service's, and
 // nothing of a build outlives it except the image, its layers and the
 // cache entries.
 package build
