@@ -78,7 +78,7 @@ func TestPsTableAndFormats(t *testing.T) {
 		`{{.Names}} {{.Label "app"}} {{.Labels}}`: "web web app=web,tier=front\n",
 		`table {{.ID}}\t{{.State}}`:               "CONTAINER ID   STATE\n0123456789ab   running\n",
 		`{{.Size}}`:                               "1.2kB (virtual 4.26MB)\n",
-		"json":                                    `{"Command":"\"httpd -f -p 80 -h /…\"","CreatedAt":"` + time.Unix(s.Created, 0).Format("2006-01-02 15:04:05 -0700 MST") + `","ID":"0123456789ab","Image":"busybox","Labels":"app=web,tier=front","LocalVolumes":"0","Mounts":"","Names":"web","Networks":"","Ports":"0.0.0.0:8080->80/tcp","RunningFor":"2 minutes ago","Size":"1.2kB (virtual 4.26MB)","State":"running","Status":"Up 2 minutes"}` + "\n",
+		"json":                                    `{"Command":"\"httpd -f -p 80 -h /…\"","CreatedAt":"` + time.Unix(s.Created, 0).Format("2006-01-02 15:04:05 -0700 MST") + `","ID":"0123456789ab","Image":"busybox","Labels":"app=web,tier=front","LocalVolumes":"0","Mounts":"","Names":"web","Networks":"","Platform":null,"Ports":"0.0.0.0:8080->80/tcp","RunningFor":"2 minutes ago","Size":"1.2kB (virtual 4.26MB)","State":"running","Status":"Up 2 minutes"}` + "\n",
 	} {
 		buf.Reset()
 		lf.format = format

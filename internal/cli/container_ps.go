@@ -2,6 +2,7 @@ package cli
 
 import (
 	"fmt"
+	"path"
 	"sort"
 	"strconv"
 	"strings"
@@ -10,6 +11,7 @@ import (
 	"github.com/docker/go-units"
 	"github.com/moby/moby/api/types/container"
 	"github.com/moby/moby/client"
+	ocispec "github.com/opencontainers/image-spec/specs-go/v1"
 	"github.com/spf13/cobra"
 )
 
@@ -34,7 +36,8 @@ volume=, network=, publish=, expose=.
 
 --format takes a Go template over .ID .Image .Command .CreatedAt
 .RunningFor .Ports .State .Status .Size .Names .Labels .Label "KEY"
-.Mounts .Networks; "table TEMPLATE" adds column headers and "json" prints
+.Mounts .Networks .LocalVolumes .Platform; "table TEMPLATE" adds column
+headers (a .Label "a.b.my-key" column is titled "my key") and "json" prints
 one JSON object per line.`,
 		Example: `  berth ps
   berth ps -a -f status=exited -f exited=0
@@ -114,6 +117,14 @@ var psHeaders = map[string]string{
 	"ID": "CONTAINER ID", "Image": "IMAGE", "Command": "COMMAND", "CreatedAt": "CREATED AT", "RunningFor": "CREATED",
 	"Status": "STATUS", "Ports": "PORTS", "Names": "NAMES", "Size": "SIZE", "State": "STATE", "Labels": "LABELS",
 	"Mounts": "MOUNTS", "Networks": "NETWORKS", "LocalVolumes": "LOCAL VOLUMES",
+	"Platform": "PLATFORM",
+}
+
+// psPlatform is the platform of a container's image manifest.
+type psPlatform struct{ ocispec.Platform }
+
+func (p psPlatform) String() string {
+	return path.Join(p.OS, p.Architecture, p.Variant)
 }
 
 // psRow is one line of `ps`, with Docker's field names and string values
@@ -128,6 +139,7 @@ type psRow struct {
 	Mounts       string
 	Names        string
 	Networks     string
+	Platform     *psPlatform // nil (printed "<nil>", JSON null) when the daemon does not say
 	Ports        string
 	RunningFor   string
 	Size         string
@@ -199,6 +211,9 @@ func newPsRow(s container.Summary, noTrunc bool, now time.Time) psRow {
 		}
 		sort.Strings(nets)
 		r.Networks = strings.Join(nets, ",")
+	}
+	if d := s.ImageManifestDescriptor; d != nil && d.Platform != nil {
+		r.Platform = &psPlatform{*d.Platform}
 	}
 	r.Size = units.HumanSizeWithPrecision(float64(s.SizeRw), 3)
 	if s.SizeRootFs > 0 {

@@ -28,8 +28,40 @@ var templateFuncs = template.FuncMap{
 	"upper":    strings.ToUpper,
 	"title":    func(s string) string { return strings.ToUpper(s[:min(1, len(s))]) + s[min(1, len(s)):] },
 	"println":  fmt.Sprintln,
-	"pad":      func(s string, l, r int) string { return strings.Repeat(" ", l) + s + strings.Repeat(" ", r) },
+	"pad":      pad,
 	"truncate": func(s string, n int) string { return s[:min(n, len(s))] },
+}
+
+// pad surrounds a non-empty s with spaces; an empty value stays empty so
+// that optional columns collapse, as Docker's.
+func pad(s string, l, r int) string {
+	if s == "" {
+		return s
+	}
+	return strings.Repeat(" ", l) + s + strings.Repeat(" ", r)
+}
+
+// headerFuncs replace the value-changing functions while a table's header
+// is written: {{upper .Names}} or {{json .Names}} keep the title "NAMES",
+// as Docker's tables do. pad stays, so that headers align with their column.
+var headerFuncs = template.FuncMap{
+	"json":     func(v string) string { return v },
+	"split":    func(v, _ string) string { return v },
+	"join":     func(v, _ string) string { return v },
+	"title":    func(v string) string { return v },
+	"lower":    func(v string) string { return v },
+	"upper":    func(v string) string { return v },
+	"truncate": func(v string, _ int) string { return v },
+}
+
+// tableHeader is what a table's template runs on to print its titles: the
+// field → title map, plus Label for {{.Label "KEY"}} columns.
+type tableHeader map[string]string
+
+// Label titles a {{.Label "com.example.my-app"}} column as Docker's does:
+// the key's last dot-separated part, with '-' and '_' made spaces ("my app").
+func (tableHeader) Label(key string) string {
+	return strings.NewReplacer("-", " ", "_", " ").Replace(key[strings.LastIndex(key, ".")+1:])
 }
 
 // parseTemplate parses a --format template with Docker's functions.
@@ -82,31 +114,35 @@ func (lf listFormat) write(w io.Writer, rows []any) error {
 		table = true
 		format = strings.TrimSpace(rest)
 	}
-	// Docker's tables separate columns with tabs written as \t in the template.
-	format = strings.ReplaceAll(format, `\t`, "\t")
+	// Docker's templates write tabs and newlines as \t and \n.
+	format = strings.NewReplacer(`\t`, "\t", `\n`, "\n").Replace(format)
 	t, err := parseTemplate(format)
 	if err != nil {
 		return err
 	}
-	out := w
-	var tw *tabwriter.Writer
-	if table {
-		tw = tabwriter.NewWriter(w, 10, 1, 3, ' ', 0)
-		out = tw
-		var hb bytes.Buffer
-		if err := t.Execute(&hb, lf.headers); err == nil {
-			fmt.Fprintln(out, hb.String())
-		}
-	}
+	// Rows first: a row that fails prints nothing at all, header included.
+	var body bytes.Buffer
 	for _, row := range rows {
-		var buf bytes.Buffer
-		if err := t.Execute(&buf, row); err != nil {
+		if err := t.Execute(&body, row); err != nil {
 			return fmt.Errorf("template: %w", err)
 		}
-		fmt.Fprintln(out, buf.String())
+		body.WriteByte('\n')
 	}
-	if tw != nil {
-		return tw.Flush()
+	if !table {
+		_, err := w.Write(body.Bytes())
+		return err
 	}
-	return nil
+	// The titles run through a copy of the template with headerFuncs; a
+	// field without a title ends the header line where it is, as Docker's.
+	ht, err := t.Clone()
+	if err != nil {
+		return fmt.Errorf("template: %w", err)
+	}
+	tw := tabwriter.NewWriter(w, 10, 1, 3, ' ', 0)
+	_ = ht.Funcs(headerFuncs).Execute(tw, tableHeader(lf.headers))
+	fmt.Fprintln(tw)
+	if _, err := tw.Write(body.Bytes()); err != nil {
+		return err
+	}
+	return tw.Flush()
 }

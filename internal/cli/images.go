@@ -129,7 +129,7 @@ func runImages(cmd *cobra.Command, g *globalOptions, o imagesOptions, args []str
 var imageHeaders = map[string]string{
 	"ID": "IMAGE ID", "Repository": "REPOSITORY", "Tag": "TAG", "Digest": "DIGEST",
 	"CreatedSince": "CREATED", "CreatedAt": "CREATED AT", "Size": "SIZE", "Containers": "CONTAINERS",
-	"VirtualSize": "VIRTUAL SIZE", "SharedSize": "SHARED SIZE", "UniqueSize": "UNIQUE SIZE",
+	"VirtualSize": "SIZE", "SharedSize": "SHARED SIZE", "UniqueSize": "UNIQUE SIZE",
 }
 
 // imageRow is one line of `images`, with Docker's field names and string
@@ -165,7 +165,8 @@ func imageRows(s imagetypes.Summary, o imagesOptions, now time.Time) []imageRow 
 	if s.Containers >= 0 {
 		base.Containers = fmt.Sprint(s.Containers)
 	}
-	base.VirtualSize = base.Size
+	// Docker's deprecated VirtualSize is Size with go-units' default precision.
+	base.VirtualSize = units.HumanSize(float64(s.Size))
 	digestOf := map[string]string{} // repository → digest
 	for _, rd := range s.RepoDigests {
 		if ref, err := reference.ParseNormalizedNamed(rd); err == nil {

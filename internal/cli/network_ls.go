@@ -4,7 +4,6 @@ import (
 	"sort"
 	"strconv"
 	"strings"
-	"time"
 
 	"github.com/moby/moby/api/types/network"
 	"github.com/moby/moby/client"
@@ -69,16 +68,17 @@ var networkHeaders = map[string]string{
 }
 
 // networkRow is one line of `network ls`, with Docker's field names.
+// Fields are in the order of Docker's JSON keys.
 type networkRow struct {
-	ID        string
-	Name      string
+	CreatedAt string
 	Driver    string
-	Scope     string
+	ID        string
 	IPv4      string
 	IPv6      string
 	Internal  string
 	Labels    string
-	CreatedAt string
+	Name      string
+	Scope     string
 
 	labels map[string]string
 }
@@ -93,7 +93,7 @@ func newNetworkRow(n network.Summary, noTrunc bool) networkRow {
 	}
 	r := networkRow{ID: id, Name: n.Name, Driver: n.Driver, Scope: n.Scope, IPv4: strconv.FormatBool(n.EnableIPv4),
 		IPv6: strconv.FormatBool(n.EnableIPv6), Internal: strconv.FormatBool(n.Internal),
-		CreatedAt: n.Created.Format(time.DateTime + " -0700 MST"), labels: n.Labels}
+		CreatedAt: n.Created.String(), labels: n.Labels}
 	var labels []string
 	for k, v := range n.Labels {
 		labels = append(labels, k+"="+v)

@@ -68,7 +68,8 @@ func parseKV(cmd *cobra.Command, flag string, kvs []string) (map[string]string, 
 
 var volumeHeaders = map[string]string{
 	"Name": "VOLUME NAME", "Driver": "DRIVER", "Scope": "SCOPE", "Mountpoint": "MOUNTPOINT", "Labels": "LABELS",
-	"Links": "LINKS", "Size": "SIZE", "CreatedAt": "CREATED AT",
+	"Links": "LINKS", "Size": "SIZE", "CreatedAt": "CREATED AT", "Group": "GROUP", "Availability": "AVAILABILITY",
+	"Status": "STATUS",
 }
 
 // volumeRow is one line of `volume ls`, with Docker's field names.
@@ -94,6 +95,9 @@ func (r volumeRow) Label(name string) string { return r.labels[name] }
 func newVolumeRow(v volume.Volume) volumeRow {
 	r := volumeRow{Name: v.Name, Driver: v.Driver, Scope: v.Scope, Mountpoint: v.Mountpoint, CreatedAt: v.CreatedAt,
 		Links: "N/A", Size: "N/A", labels: v.Labels}
+	// Group, Availability and Status describe cluster volumes, which berth
+	// does not have: Docker prints N/A for a local volume.
+	r.Group, r.Availability, r.Status = "N/A", "N/A", "N/A"
 	var labels []string
 	for k, val := range v.Labels {
 		labels = append(labels, k+"="+val)
