@@ -27,7 +27,8 @@ func CopyIn(ctx context.Context, root, dst string, r io.Reader) error {
 		return fmt.Errorf("copy into %s: %w", dst, err)
 	}
 	if st.Mode&unix.S_IFMT != unix.S_IFDIR {
-		return fmt.Errorf("copy into %s: not a directory: %w", dst, errdefs.ErrInvalidArgument)
+		// Docker's wording, an invalid parameter (HTTP 400).
+		return errdefs.ErrInvalidArgument.WithMessage("extraction point is not a directory")
 	}
 	rc, err := Decompress(r)
 	if err != nil {

@@ -2,8 +2,12 @@ package cli
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"io"
+	"os"
+	"path"
+	"path/filepath"
 	"strings"
 
 	"github.com/docker/go-units"
@@ -86,6 +90,12 @@ func (c *countingReader) Read(p []byte) (int, error) {
 
 func copyFromContainer(cmd *cobra.Command, c *client.Client, ctr, src, dst string, followLink bool) error {
 	ctx := cmd.Context()
+	if dst != "-" {
+		// Checked before the daemon is asked, as Docker's CLI does.
+		if err := validateOutputPath(dst); err != nil {
+			return err
+		}
+	}
 	if followLink {
 		// With -L a symlink source is replaced by what it points to.
 		if st, err := c.ContainerStatPath(ctx, ctr, client.ContainerStatPathOptions{Path: src}); err == nil && st.Stat.LinkTarget != "" {
@@ -103,8 +113,9 @@ func copyFromContainer(cmd *cobra.Command, c *client.Client, ctr, src, dst strin
 	}
 	srcInfo := archive.CopyInfo{Path: src, Exists: true, IsDir: res.Stat.Mode.IsDir()}
 	counter := &countingReader{r: res.Content}
+	// go-archive's own words ("no such directory") are Docker's message.
 	if err := archive.CopyTo(counter, srcInfo, dst); err != nil {
-		return fmt.Errorf("copy to %s: %w", dst, err)
+		return err
 	}
 	fmt.Fprintf(cmd.ErrOrStderr(), "Successfully copied %s to %s\n", units.HumanSize(float64(counter.n)), dst)
 	return nil
@@ -112,27 +123,44 @@ func copyFromContainer(cmd *cobra.Command, c *client.Client, ctr, src, dst strin
 
 func copyToContainer(cmd *cobra.Command, c *client.Client, src, ctr, dst string, copyUIDGID, followLink bool) error {
 	ctx := cmd.Context()
-	if src == "-" {
-		// A tar stream from stdin goes into the destination directory as it is.
-		_, err := c.CopyToContainer(ctx, ctr, client.CopyToContainerOptions{DestinationPath: dst, Content: cmd.InOrStdin(), CopyUIDGID: copyUIDGID})
-		return err
-	}
 	dstInfo := archive.CopyInfo{Path: dst}
 	if st, err := statInContainer(ctx, c, ctr, dst); err == nil {
 		dstInfo.Exists, dstInfo.IsDir = true, st
 	}
+	if src == "-" {
+		// A tar stream from stdin goes into the destination directory as it is.
+		if !dstInfo.IsDir {
+			return fmt.Errorf("destination \"%s:%s\" must be a directory", ctr, dst)
+		}
+		_, err := c.CopyToContainer(ctx, ctr, client.CopyToContainerOptions{DestinationPath: dst, Content: cmd.InOrStdin(), CopyUIDGID: copyUIDGID})
+		return err
+	}
+	// The errors below are go-archive's own ("lstat /x: no such file or
+	// directory", "no such directory"), which Docker's CLI prints as they are.
+	src, err := absLocalPath(src)
+	if err != nil {
+		return err
+	}
 	srcInfo, err := archive.CopyInfoSourcePath(src, followLink)
 	if err != nil {
-		return fmt.Errorf("copy %s: %w", src, err)
+		return err
+	}
+	// go-archive finds these only once it tars the source, and its tar
+	// goroutine then logs a broken pipe on stderr: decide them first.
+	switch {
+	case dstInfo.Exists && !dstInfo.IsDir && srcInfo.IsDir:
+		return archive.ErrCannotCopyDir
+	case !dstInfo.Exists && !srcInfo.IsDir && (strings.HasSuffix(dst, "/") || path.Base(dst) == "."):
+		return archive.ErrDirNotExists
 	}
 	srcArchive, err := archive.TarResource(srcInfo)
 	if err != nil {
-		return fmt.Errorf("copy %s: %w", src, err)
+		return err
 	}
 	defer srcArchive.Close()
 	dstDir, prepared, err := archive.PrepareArchiveCopy(srcArchive, srcInfo, dstInfo)
 	if err != nil {
-		return fmt.Errorf("copy %s to %s: %w", src, dst, err)
+		return err
 	}
 	defer prepared.Close()
 	counter := &countingReader{r: prepared}
@@ -156,4 +184,39 @@ func statInContainer(ctx context.Context, c *client.Client, ctr, path string) (i
 		}
 	}
 	return st.Stat.Mode.IsDir(), nil
+}
+
+// absLocalPath makes a local path absolute, keeping a trailing "/" or "/."
+// that tells cp to treat it as a directory.
+func absLocalPath(p string) (string, error) {
+	abs, err := filepath.Abs(p)
+	if err != nil {
+		return "", err
+	}
+	return archive.PreserveTrailingDotOrSeparator(abs, p), nil
+}
+
+// validateOutputPath refuses a local destination whose directory is missing,
+// or that exists as something other than a directory or a regular file,
+// with Docker's CLI's words.
+func validateOutputPath(dst string) error {
+	abs, err := absLocalPath(dst)
+	if err != nil {
+		return err
+	}
+	if dir := filepath.Dir(filepath.Clean(abs)); dir != "" {
+		if _, err := os.Stat(dir); errors.Is(err, os.ErrNotExist) {
+			return fmt.Errorf("invalid output path: directory %q does not exist", dir)
+		}
+	}
+	fi, err := os.Stat(abs)
+	switch {
+	case errors.Is(err, os.ErrNotExist):
+		return nil
+	case err != nil:
+		return err
+	case fi.IsDir() || fi.Mode().IsRegular():
+		return nil
+	}
+	return fmt.Errorf("invalid output path: %q must be a directory or a regular file", abs)
 }

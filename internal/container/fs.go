@@ -80,9 +80,20 @@ func (s *Service) ArchiveStat(ctx context.Context, ref, p string) (containertype
 	err := s.withRootfs(ctx, ref, func(root string, _ Container) error {
 		var err error
 		st, err = statIn(root, p)
-		return err
+		return fileNotFound(err, ref, p)
 	})
 	return st, err
+}
+
+// fileNotFound words a missing path as Docker's daemon does ("Could not
+// find the file /x in container web", HTTP 404), naming the container as
+// the client did; other errors pass unchanged. Only errors of the path
+// reach it: the container's own lookup fails before.
+func fileNotFound(err error, ref, p string) error {
+	if err == nil || !errdefs.IsNotFound(err) {
+		return err
+	}
+	return errdefs.ErrNotFound.WithMessage(fmt.Sprintf("Could not find the file %s in container %s", p, ref))
 }
 
 func statIn(root, p string) (containertypes.PathStat, error) {
@@ -98,7 +109,7 @@ func statIn(root, p string) (containertypes.PathStat, error) {
 	fi, err := os.Lstat(host)
 	if err != nil {
 		if errors.Is(err, os.ErrNotExist) {
-			return containertypes.PathStat{}, errdefs.ErrNotFound.WithMessage(fmt.Sprintf("Could not find the file %s in container", p))
+			return containertypes.PathStat{}, fmt.Errorf("%v: %w", err, errdefs.ErrNotFound)
 		}
 		return containertypes.PathStat{}, err
 	}
@@ -114,7 +125,7 @@ func (s *Service) ArchiveGet(ctx context.Context, ref, p string, w io.Writer, st
 	return s.withRootfs(ctx, ref, func(root string, _ Container) error {
 		st, err := statIn(root, p)
 		if err != nil {
-			return err
+			return fileNotFound(err, ref, p)
 		}
 		stat(st)
 		return archive.CopyOut(ctx, root, p, w)
@@ -125,9 +136,10 @@ func (s *Service) ArchiveGet(ctx context.Context, ref, p string, w io.Writer, st
 func (s *Service) ArchivePut(ctx context.Context, ref, p string, r io.Reader) error {
 	return s.withRootfs(ctx, ref, func(root string, c Container) error {
 		if c.HostConfig.ReadonlyRootfs {
-			return errdefs.ErrConflict.WithMessage("container rootfs is marked read-only")
+			// Docker's daemon calls this an invalid parameter (HTTP 400).
+			return errdefs.ErrInvalidArgument.WithMessage("container rootfs is marked read-only")
 		}
-		return archive.CopyIn(ctx, root, p, r)
+		return fileNotFound(archive.CopyIn(ctx, root, p, r), ref, p)
 	})
 }
 
