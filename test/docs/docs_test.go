@@ -14,6 +14,7 @@ import (
 	"time"
 
 	"github.com/berthproject/berth/test/binaries"
+	"github.com/berthproject/berth/test/harness"
 	"github.com/berthproject/berth/test/testimage"
 )
 
@@ -53,13 +54,13 @@ func runExample(t *testing.T, ex example, busybox []byte) {
 		t.Fatal(err)
 	}
 	testimage.BusyboxRootfs(t, filepath.Join(work, "rootfs"))
-	if out, err := d.berth("load", "-i", filepath.Join(work, "busybox.tar")); err != nil {
-		t.Fatalf("load busybox: %v\n%s", err, out)
+	if r := d.Berth(t, nil, "load", "-i", filepath.Join(work, "busybox.tar")); r.Code != 0 {
+		t.Fatalf("load busybox: %s", r)
 	}
 
 	env := []string{
 		"PATH=" + bindir + ":/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin",
-		"BERTH_HOST=" + d.host, "DOCKER_HOST=" + d.host,
+		"BERTH_HOST=" + d.Host, "DOCKER_HOST=" + d.Host,
 		"HOME=" + work, "DOCKER_CONFIG=" + filepath.Join(work, ".docker"),
 	}
 	if ex.needsRegistry() {
@@ -75,7 +76,7 @@ func runExample(t *testing.T, ex example, busybox []byte) {
 	defer cancel()
 	cmd := exec.CommandContext(ctx, "bash", "-c", script.String())
 	cmd.Dir = work
-	cmd.Env = append(cleanEnv(), env...)
+	cmd.Env = append(harness.CleanEnv(), env...)
 	// The script's children (a container's client, say) must not hold the
 	// output open past the script: the context ends them all.
 	cmd.WaitDelay = 5 * time.Second

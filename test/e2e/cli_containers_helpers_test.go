@@ -8,7 +8,6 @@ import (
 	"io"
 	"os"
 	"os/exec"
-	"path/filepath"
 	"strconv"
 	"strings"
 	"sync"
@@ -26,26 +25,6 @@ func cliContainerDaemon(t *testing.T) *daemon {
 	d := startDaemon(t)
 	importBusybox(t, d, "busybox:latest", "-c", `CMD ["sh"]`)
 	return d
-}
-
-// killShimsUnder ends the container monitors a test's daemon started
-// (the harness calls it after stopping the daemon): they outlive the
-// daemon by design, but not the test. They are found by their state
-// directory, which is the test's own.
-func killShimsUnder(t *testing.T, execRoot string) {
-	if execRoot == "" {
-		return
-	}
-	procs, _ := filepath.Glob("/proc/[0-9]*/cmdline")
-	for _, p := range procs {
-		cmdline, err := os.ReadFile(p)
-		if err != nil || !bytes.Contains(cmdline, []byte("berth-shim")) || !bytes.Contains(cmdline, []byte(execRoot+"/")) {
-			continue
-		}
-		if pid, err := strconv.Atoi(filepath.Base(filepath.Dir(p))); err == nil {
-			_ = unix.Kill(pid, unix.SIGKILL)
-		}
-	}
 }
 
 // cliEventually polls cond until it holds or a generous deadline passes;

@@ -31,7 +31,7 @@ func restartDaemonKilled(t *testing.T, d *daemon) {
 }
 
 func removeAllContainers(t *testing.T, d *daemon) {
-	if d.cmd == nil {
+	if !d.running() {
 		return
 	}
 	r := d.docker(t, nil, "ps", "-aq")

@@ -1,30 +1,27 @@
 package e2e
 
 import (
-	"bytes"
-	"context"
-	"errors"
-	"fmt"
 	"io"
-	"net"
-	"os"
-	"os/exec"
 	"path/filepath"
 	"strings"
-	"sync"
-	"syscall"
 	"testing"
-	"time"
+
+	"github.com/berthproject/berth/test/harness"
 )
 
-// daemon is a berth daemon on its own scratch root, exec-root and socket.
+// daemon is a berth daemon on its own scratch root, exec-root and socket
+// (test/harness starts, stops and cleans it up); the lowercase fields are
+// the suite's short names for the harness's.
 type daemon struct {
+	h                    *harness.Daemon
 	root, execRoot, sock string
 	host                 string // unix://<sock>
-	cmd                  *exec.Cmd
-	log                  *bytes.Buffer
-	logMu                *sync.Mutex
-	done                 chan error
+}
+
+// suite names this suite's daemons: sockets under /tmp/berth-e2e-*,
+// bridges bt<hex>, nftables tables berth_<hex>.
+func suite() harness.Suite {
+	return harness.Suite{Bin: berthBin(), Name: "e2e", BridgePrefix: "bt", TablePrefix: "berth_"}
 }
 
 // startDaemon starts a daemon and waits for its socket to answer; it is
@@ -37,124 +34,32 @@ func startDaemon(t *testing.T, extra ...string) *daemon {
 	return d
 }
 
+// newDaemonDirs makes a daemon's directories without starting it.
 func newDaemonDirs(t *testing.T) *daemon {
 	t.Helper()
-	dir := t.TempDir()
-	// Socket paths are limited to 108 bytes, which t.TempDir paths with
-	// long test names can exceed, so the socket lives in a short dir.
-	sockDir, err := os.MkdirTemp("", "berth-e2e-")
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { os.RemoveAll(sockDir) })
-	d := &daemon{root: filepath.Join(dir, "root"), execRoot: filepath.Join(dir, "run"), sock: filepath.Join(sockDir, "berth.sock")}
-	d.host = "unix://" + d.sock
-	return d
+	h := suite().NewDaemon(t)
+	return &daemon{h: h, root: h.Root, execRoot: h.ExecRoot, sock: h.Sock, host: h.Host}
 }
 
 func (d *daemon) start(t *testing.T, extra ...string) {
 	t.Helper()
-	// An empty config file of its own keeps the test from reading the
-	// host's /etc/berth/daemon.json.
-	cfg := filepath.Join(filepath.Dir(d.root), "daemon.json")
-	if err := os.WriteFile(cfg, []byte("{}\n"), 0o644); err != nil {
-		t.Fatal(err)
-	}
-	args := append([]string{"daemon", "-H", d.host, "--root", d.root, "--exec-root", d.execRoot,
-		"--config-file", cfg, "--log-level", "debug"}, append(daemonNetFlags(d.root), extra...)...)
-	cmd := exec.Command(berthBin(), args...)
-	d.log = &bytes.Buffer{}
-	d.logMu = &sync.Mutex{}
-	cmd.Stdout = lockedWriter{d.logMu, d.log}
-	cmd.Stderr = cmd.Stdout
-	cmd.SysProcAttr = &syscall.SysProcAttr{Pdeathsig: syscall.SIGKILL}
-	if err := cmd.Start(); err != nil {
-		t.Fatal(err)
-	}
-	d.cmd, d.done = cmd, make(chan error, 1)
-	go func() { d.done <- cmd.Wait() }()
-	t.Cleanup(func() {
-		// Containers and their monitor outlive a daemon by design, but not
-		// the test: remove them, stop the daemon, then end its shim.
-		if d.cmd != nil {
-			if ids := strings.Fields(d.berth(t, nil, "ps", "-aq").stdout); len(ids) > 0 {
-				d.berth(t, nil, append([]string{"rm", "-f"}, ids...)...)
-			}
-		}
-		d.stop(t)
-		killShimsUnder(t, d.execRoot)
-		if t.Failed() {
-			t.Logf("daemon log:\n%s", d.logString())
-		}
-	})
-	d.waitReady(t)
+	d.h.Start(t, extra...)
 }
 
-// logString is what the daemon has logged so far.
-func (d *daemon) logString() string {
-	d.logMu.Lock()
-	defer d.logMu.Unlock()
-	return d.log.String()
-}
+// running reports whether the daemon was started and not stopped or killed.
+func (d *daemon) running() bool { return d.h.Running() }
 
-// lockedWriter lets the test read the log while the daemon writes it.
-type lockedWriter struct {
-	mu *sync.Mutex
-	w  io.Writer
-}
-
-func (l lockedWriter) Write(p []byte) (int, error) {
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	return l.w.Write(p)
-}
-
-// waitReady polls the socket until the daemon answers (or has exited).
-func (d *daemon) waitReady(t *testing.T) {
-	t.Helper()
-	for i := 0; i < 200; i++ {
-		select {
-		case err := <-d.done:
-			d.done <- err
-			t.Fatalf("daemon exited at start: %v\n%s", err, d.logString())
-		default:
-		}
-		if c, err := net.Dial("unix", d.sock); err == nil {
-			c.Close()
-			return
-		}
-		time.Sleep(50 * time.Millisecond)
-	}
-	t.Fatalf("daemon did not listen on %s\n%s", d.sock, d.logString())
-}
+// logString is what the daemon has logged since it last started.
+func (d *daemon) logString() string { return d.h.Log() }
 
 // stop sends SIGTERM and waits; a daemon that does not stop is killed.
 func (d *daemon) stop(t *testing.T) error {
 	t.Helper()
-	if d.cmd == nil {
-		return nil
-	}
-	defer func() { d.cmd = nil }()
-	_ = d.cmd.Process.Signal(syscall.SIGTERM)
-	select {
-	case err := <-d.done:
-		return err
-	case <-time.After(20 * time.Second):
-		_ = d.cmd.Process.Kill()
-		<-d.done
-		return errors.New("daemon did not stop on SIGTERM")
-	}
+	return d.h.Stop()
 }
 
 // kill sends SIGKILL and waits for the process to go.
-func (d *daemon) kill() {
-	if d.cmd == nil {
-		return
-	}
-	_ = d.cmd.Process.Kill()
-	<-d.done
-	d.cmd = nil
-}
+func (d *daemon) kill() { d.h.Kill() }
 
 // result is what a command printed and how it exited.
 type result struct {
@@ -163,7 +68,7 @@ type result struct {
 }
 
 func (r result) String() string {
-	return fmt.Sprintf("exit %d\nstdout:\n%s\nstderr:\n%s", r.code, r.stdout, r.stderr)
+	return harness.Result{Stdout: r.stdout, Stderr: r.stderr, Code: r.code}.String()
 }
 
 // berth runs the berth CLI against d with stdin.
@@ -192,35 +97,13 @@ func (d *daemon) docker(t *testing.T, stdin io.Reader, args ...string) result {
 
 const dockerBin = "/usr/local/bin/docker"
 
+// runCmd runs bin with the clean environment plus env (harness.Run).
 func runCmd(t *testing.T, stdin io.Reader, env []string, bin string, args ...string) result {
 	t.Helper()
-	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
-	defer cancel()
-	cmd := exec.CommandContext(ctx, bin, args...)
-	cmd.Env = append(cleanEnv(), env...)
-	var out, errb bytes.Buffer
-	cmd.Stdout, cmd.Stderr, cmd.Stdin = &out, &errb, stdin
-	err := cmd.Run()
-	r := result{stdout: out.String(), stderr: errb.String()}
-	var ee *exec.ExitError
-	switch {
-	case errors.As(err, &ee):
-		r.code = ee.ExitCode()
-	case err != nil:
-		t.Fatalf("run %s: %v", bin, err)
-	}
-	return r
+	r := harness.Run(t, stdin, env, bin, args...)
+	return result{stdout: r.Stdout, stderr: r.Stderr, code: r.Code}
 }
 
-// cleanEnv is the test's environment without variables that would point a
-// client at another daemon.
-func cleanEnv() []string {
-	var env []string
-	for _, kv := range os.Environ() {
-		if strings.HasPrefix(kv, "BERTH_HOST=") || strings.HasPrefix(kv, "DOCKER_") {
-			continue
-		}
-		env = append(env, kv)
-	}
-	return env
-}
+// cleanEnv is the environment without variables that would point a client
+// at another daemon.
+func cleanEnv() []string { return harness.CleanEnv() }

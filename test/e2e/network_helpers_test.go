@@ -4,7 +4,6 @@ import (
 	"archive/tar"
 	"bytes"
 	"crypto/rand"
-	"crypto/sha256"
 	"encoding/hex"
 	"fmt"
 	"io"
@@ -67,7 +66,7 @@ func startNetDaemon(t *testing.T) *netDaemon {
 // cleanup removes the containers (so that the daemon stops idle and takes
 // its kernel state along) and notes the bridges of its networks.
 func (d *netDaemon) cleanup(t *testing.T) {
-	if d.cmd == nil {
+	if !d.running() {
 		return
 	}
 	removeAllContainers(t, d.daemon)
@@ -372,15 +371,4 @@ func udpEcho(addr, msg string) (string, error) {
 		}
 	}
 	return "", fmt.Errorf("no UDP reply from %s", addr)
-}
-
-// daemonNetFlags give every test daemon a default bridge and an nftables
-// table of its own, named from its root so that a restart finds them again:
-// daemons of tests running side by side (other packages' e2e runs on the
-// same host included) must not share, or one's shutdown removes the
-// other's bridge.
-func daemonNetFlags(root string) []string {
-	sum := sha256.Sum256([]byte(root))
-	suffix := hex.EncodeToString(sum[:4])
-	return []string{"--bridge", "bt" + suffix, "--nft-table", "berth_" + suffix}
 }

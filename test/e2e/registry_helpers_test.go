@@ -6,32 +6,28 @@ import (
 	"compress/gzip"
 	"crypto/rand"
 	"encoding/json"
-	"fmt"
 	"io"
-	"net"
 	"net/http"
 	"os"
-	"os/exec"
 	"path/filepath"
 	"strings"
-	"syscall"
 	"testing"
 	"time"
 
+	"github.com/berthproject/berth/test/harness"
 	"github.com/opencontainers/go-digest"
 	ocispec "github.com/opencontainers/image-spec/specs-go/v1"
 )
 
-const registryBin = "/usr/bin/docker-registry"
-
 // testRegistry is Debian's docker-registry (the CNCF distribution
-// registry) on a free loopback port, with a scratch storage directory.
+// registry) on a free loopback port, with a scratch storage directory
+// (harness.StartRegistry).
 type testRegistry struct {
 	addr string // 127.0.0.1:PORT
 	dir  string
 }
 
-// registryAuth is the auth section of a registry's config.
+// registryOptions are harness.RegistryOptions in the suite's names.
 type registryOptions struct {
 	certFile, keyFile string // TLS when set
 	clientCAs         string // client certificates required when set
@@ -41,19 +37,12 @@ type registryOptions struct {
 func needRegistry(t *testing.T) {
 	t.Helper()
 	needRoot(t)
-	if _, err := os.Stat(registryBin); err != nil {
-		t.Skipf("%s is not installed (apt-get install docker-registry)", registryBin)
-	}
+	harness.NeedRegistry(t)
 }
 
 func regFreePort(t *testing.T) int {
 	t.Helper()
-	l, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer l.Close()
-	return l.Addr().(*net.TCPAddr).Port
+	return harness.FreePort(t)
 }
 
 // startRegistry starts a registry and waits until it answers; it is killed
@@ -61,53 +50,8 @@ func regFreePort(t *testing.T) int {
 func startRegistry(t *testing.T, o registryOptions) *testRegistry {
 	t.Helper()
 	needRegistry(t)
-	dir := t.TempDir()
-	r := &testRegistry{addr: fmt.Sprintf("127.0.0.1:%d", regFreePort(t)), dir: dir}
-	cfg := fmt.Sprintf("version: 0.1\nlog:\n  level: error\n  accesslog:\n    disabled: true\nstorage:\n  filesystem:\n    rootdirectory: %s\n  delete:\n    enabled: true\nhttp:\n  addr: %s\n",
-		filepath.Join(dir, "data"), r.addr)
-	if o.certFile != "" {
-		cfg += fmt.Sprintf("  tls:\n    certificate: %s\n    key: %s\n", o.certFile, o.keyFile)
-		if o.clientCAs != "" {
-			cfg += fmt.Sprintf("    clientcas:\n      - %s\n", o.clientCAs)
-		}
-	}
-	if o.auth != "" {
-		cfg += "auth:\n" + o.auth
-	}
-	cfgPath := filepath.Join(dir, "config.yml")
-	if err := os.WriteFile(cfgPath, []byte(cfg), 0o644); err != nil {
-		t.Fatal(err)
-	}
-	cmd := exec.Command(registryBin, "serve", cfgPath)
-	var log bytes.Buffer
-	cmd.Stdout, cmd.Stderr = &log, &log
-	cmd.SysProcAttr = &syscall.SysProcAttr{Pdeathsig: syscall.SIGKILL}
-	if err := cmd.Start(); err != nil {
-		t.Fatal(err)
-	}
-	done := make(chan struct{})
-	go func() { cmd.Wait(); close(done) }()
-	t.Cleanup(func() {
-		cmd.Process.Kill()
-		<-done
-		if t.Failed() {
-			t.Logf("registry log:\n%s", log.String())
-		}
-	})
-	for i := 0; i < 200; i++ {
-		select {
-		case <-done:
-			t.Fatalf("registry exited at start:\n%s", log.String())
-		default:
-		}
-		if c, err := net.Dial("tcp", r.addr); err == nil {
-			c.Close()
-			return r
-		}
-		time.Sleep(25 * time.Millisecond)
-	}
-	t.Fatalf("registry did not listen on %s", r.addr)
-	return nil
+	r := harness.StartRegistry(t, harness.RegistryOptions{CertFile: o.certFile, KeyFile: o.keyFile, ClientCAs: o.clientCAs, Auth: o.auth})
+	return &testRegistry{addr: r.Addr, dir: r.Dir}
 }
 
 // startRegistryDaemon starts a berth daemon whose config file holds cfg
