@@ -3,7 +3,6 @@ package build
 import (
 	"context"
 	"fmt"
-	"path"
 	"slices"
 	"strings"
 
@@ -135,12 +134,7 @@ func (r *buildRun) changeFor(ctx context.Context, st *stage, cmd instructions.Co
 	case *instructions.UserCommand:
 		return change{createdBy: nop("USER " + c.User), config: func(img *dockerspec.DockerOCIImage) { img.Config.User = c.User }}, nil
 	case *instructions.WorkdirCommand:
-		wd := c.Path
-		if !path.IsAbs(wd) {
-			wd = path.Join("/", st.img.Config.WorkingDir, wd)
-		}
-		wd = path.Clean(wd)
-		return change{createdBy: nop("WORKDIR " + wd), config: func(img *dockerspec.DockerOCIImage) { img.Config.WorkingDir = wd }}, nil
+		return r.workdirChange(st, c), nil
 	case *instructions.StopSignalCommand:
 		return change{createdBy: nop("STOPSIGNAL " + c.Signal), config: func(img *dockerspec.DockerOCIImage) { img.Config.StopSignal = c.Signal }}, nil
 	case *instructions.HealthCheckCommand:

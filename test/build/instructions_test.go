@@ -67,6 +67,7 @@ func TestEveryInstruction(t *testing.T) {
 	}
 	want := map[int]string{
 		0: "/bin/sh -c #(nop)  LABEL org.example.name=instructions version=1",
+		4: "/bin/sh -c #(nop) WORKDIR /srv/app",
 		5: "/bin/sh -c echo \"$GREETING\" > greeting.txt && pwd > pwd.txt",
 		6: "/bin/sh -c echo exec-form > exec.txt",
 		7: "/bin/sh -c #(nop)  SHELL [\"/bin/sh\" \"-ec\"]",
@@ -81,7 +82,8 @@ func TestEveryInstruction(t *testing.T) {
 		t.Errorf("COPY history = %q", h[9].CreatedBy)
 	}
 	for i, x := range h {
-		isFS := strings.Contains(x.CreatedBy, "COPY ") || strings.Contains(x.CreatedBy, "ADD ") || !strings.Contains(x.CreatedBy, "#(nop)")
+		// WORKDIR /srv/app creates the directory: a layer.
+		isFS := strings.Contains(x.CreatedBy, "COPY ") || strings.Contains(x.CreatedBy, "ADD ") || strings.Contains(x.CreatedBy, "WORKDIR ") || !strings.Contains(x.CreatedBy, "#(nop)")
 		if x.EmptyLayer == isFS {
 			t.Errorf("history[%d] %q: empty_layer = %v", i+1, x.CreatedBy, x.EmptyLayer)
 		}
