@@ -52,7 +52,7 @@ func errorLine(err error) string {
 	if client.IsErrConnectionFailed(err) {
 		return noDaemonError("the daemon").Error()
 	}
-	msg := err.Error()
+	msg := plainMessage(err)
 	var u usageError
 	if errors.As(err, &u) {
 		return "berth: " + msg

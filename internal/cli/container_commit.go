@@ -3,7 +3,6 @@ package cli
 import (
 	"fmt"
 
-	"github.com/docker/go-units"
 	"github.com/moby/moby/api/types/container"
 	"github.com/moby/moby/client"
 	"github.com/spf13/cobra"
@@ -72,7 +71,7 @@ not; only the flags given change.`,
 		RunE: func(cmd *cobra.Command, args []string) error {
 			opts, err := o.toUpdateOptions(cmd.Flags().Changed)
 			if err != nil {
-				return newUsageError(cmd, "%v", err)
+				return inputUsageError(cmd, err)
 			}
 			return forEachContainer(cmd, g, args, func(c *client.Client, name string) error {
 				res, err := c.ContainerUpdate(cmd.Context(), name, opts)
@@ -104,18 +103,18 @@ func (o updateOptions) toUpdateOptions(changed func(string) bool) (client.Contai
 		if s.val == "" {
 			continue
 		}
-		n, err := units.RAMInBytes(s.val)
-		if err != nil || n < 0 {
-			return client.ContainerUpdateOptions{}, invalidf("invalid size %q for --%s", s.val, s.flag)
+		n, err := parseSize(s.flag, s.val)
+		if err != nil {
+			return client.ContainerUpdateOptions{}, err
 		}
 		*s.dst = n
 	}
 	if o.memorySwap == "-1" {
 		r.MemorySwap = -1
 	} else if o.memorySwap != "" {
-		n, err := units.RAMInBytes(o.memorySwap)
+		n, err := parseSize("memory-swap", o.memorySwap)
 		if err != nil {
-			return client.ContainerUpdateOptions{}, invalidf("invalid size %q for --memory-swap", o.memorySwap)
+			return client.ContainerUpdateOptions{}, err
 		}
 		r.MemorySwap = n
 	}

@@ -56,7 +56,7 @@ func runExec(cmd *cobra.Command, g *globalOptions, o execOptions, name string, a
 	}
 	env, err := readEnv(o.envFiles, o.env)
 	if err != nil {
-		return newUsageError(cmd, "%v", err)
+		return inputUsageError(cmd, err)
 	}
 	c, err := g.connect(ctx)
 	if err != nil {

@@ -20,23 +20,26 @@ func (o *runOptions) parseRestart(_ *container.Config, hc *container.HostConfig)
 	switch p.Name {
 	case container.RestartPolicyDisabled, container.RestartPolicyAlways, container.RestartPolicyUnlessStopped:
 		if hasCount {
-			return invalidf("invalid --restart %q: only on-failure takes a maximum retry count", o.restart)
+			return invalidf("invalid restart policy: maximum retry count can only be used with 'on-failure'")
 		}
 	case container.RestartPolicyOnFailure:
 		if hasCount {
 			n, err := strconv.Atoi(count)
-			if err != nil || n < 0 {
-				return invalidf("invalid --restart %q: the retry count must be a number >= 0", o.restart)
+			if err != nil {
+				return invalidf("invalid restart policy format: maximum retry count must be an integer")
+			}
+			if n < 0 {
+				return invalidf("invalid restart policy: maximum retry count cannot be negative")
 			}
 			p.MaximumRetryCount = n
 		}
 	case "":
 		p.Name = container.RestartPolicyDisabled
 	default:
-		return invalidf("invalid --restart %q: want no, always, unless-stopped or on-failure[:N]", o.restart)
+		return invalidf("invalid restart policy: unknown policy '%s'; use one of 'no', 'always', 'on-failure', or 'unless-stopped'", name)
 	}
 	if o.rm && p.Name != container.RestartPolicyDisabled {
-		return invalidf("conflicting options: --restart and --rm")
+		return invalidf("conflicting options: cannot specify both --restart and --rm")
 	}
 	hc.RestartPolicy = p
 	return nil
@@ -97,7 +100,7 @@ func (o *runOptions) parsePorts(cfg *container.Config, hc *container.HostConfig)
 	for _, spec := range o.publish {
 		maps, err := portspec.Parse(spec)
 		if err != nil {
-			return fmt.Errorf("-p: %w", err)
+			return err
 		}
 		for _, m := range maps {
 			p, ok := network.PortFrom(m.ContainerPort, network.IPProtocol(m.Proto))
@@ -213,7 +216,7 @@ func readLabels(files, flags []string) (map[string]string, error) {
 func readKVFile(name string) ([]string, error) {
 	f, err := os.Open(name)
 	if err != nil {
-		return nil, fmt.Errorf("read %s: %w", name, err)
+		return nil, err // "open FILE: no such file or directory", as Docker's
 	}
 	defer f.Close()
 	var lines []string

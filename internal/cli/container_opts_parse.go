@@ -8,17 +8,11 @@ import (
 	"os"
 	"strings"
 
-	"github.com/containerd/errdefs"
 	"github.com/docker/go-units"
 	"github.com/moby/moby/api/types/container"
 	"github.com/moby/moby/api/types/network"
 	"github.com/moby/moby/client"
 )
-
-// invalidf is a bad-flag error, classified as invalid input.
-func invalidf(format string, args ...any) error {
-	return fmt.Errorf(format+": %w", append(args, errdefs.ErrInvalidArgument)...)
-}
 
 // toCreateOptions translates the flags, the image and the command after
 // it into the API's create request, as the docker CLI does. Nothing is
@@ -114,9 +108,9 @@ func (o *runOptions) parseResources(_ *container.Config, hc *container.HostConfi
 		if s.val == "" {
 			continue
 		}
-		n, err := units.RAMInBytes(s.val)
-		if err != nil || n < 0 {
-			return invalidf("invalid size %q for --%s (use a number and an optional unit: b, k, m, g)", s.val, s.flag)
+		n, err := parseSize(s.flag, s.val)
+		if err != nil {
+			return err
 		}
 		*s.dst = n
 	}
@@ -124,9 +118,9 @@ func (o *runOptions) parseResources(_ *container.Config, hc *container.HostConfi
 		if o.memorySwap == "-1" {
 			r.MemorySwap = -1
 		} else {
-			n, err := units.RAMInBytes(o.memorySwap)
-			if err != nil || n < 0 {
-				return invalidf("invalid size %q for --memory-swap", o.memorySwap)
+			n, err := parseSize("memory-swap", o.memorySwap)
+			if err != nil {
+				return err
 			}
 			r.MemorySwap = n
 		}
@@ -146,7 +140,7 @@ func (o *runOptions) parseResources(_ *container.Config, hc *container.HostConfi
 	for _, u := range o.ulimits {
 		ul, err := units.ParseUlimit(u)
 		if err != nil {
-			return invalidf("invalid --ulimit %q: %v", u, err)
+			return flagValueError{"ulimit", u, err.Error()}
 		}
 		r.Ulimits = append(r.Ulimits, ul)
 	}
@@ -160,15 +154,31 @@ func (o *runOptions) parseResources(_ *container.Config, hc *container.HostConfi
 	return nil
 }
 
+// parseSize reads a memory size flag (512m, 1g) as Docker's CLI does,
+// with go-units' reason when it does not parse.
+func parseSize(flag, s string) (int64, error) {
+	n, err := units.RAMInBytes(s)
+	if err != nil {
+		return 0, flagValueError{flag, s, err.Error()}
+	}
+	if n < 0 {
+		return 0, flagValueError{flag, s, "must not be negative"}
+	}
+	return n, nil
+}
+
 // parseCPUs turns "1.5" into 1.5e9 nano-CPUs, exactly (no float rounding).
 func parseCPUs(s string) (int64, error) {
 	rat, ok := new(big.Rat).SetString(s)
-	if !ok || rat.Sign() < 0 {
-		return 0, invalidf("invalid value %q for --cpus: not a positive number", s)
+	if !ok {
+		return 0, flagValueError{"cpus", s, fmt.Sprintf("failed to parse %s as a rational number", s)}
+	}
+	if rat.Sign() < 0 {
+		return 0, flagValueError{"cpus", s, "must not be negative"}
 	}
 	nano := rat.Mul(rat, big.NewRat(1e9, 1))
 	if !nano.IsInt() {
-		return 0, invalidf("invalid value %q for --cpus: too precise", s)
+		return 0, flagValueError{"cpus", s, "value is too precise"}
 	}
 	return nano.Num().Int64(), nil
 }

@@ -163,7 +163,7 @@ func TestRunFlagsRejectBadInput(t *testing.T) {
 		{[]string{"--shm-size", "-5m", "img"}, "--shm-size"},
 		{[]string{"--cpus", "abc", "img"}, `"abc"`},
 		{[]string{"--cpus", "-1", "img"}, `"-1"`},
-		{[]string{"--restart", "sometimes", "img"}, `"sometimes"`},
+		{[]string{"--restart", "sometimes", "img"}, "'sometimes'"},
 		{[]string{"--restart", "always:3", "img"}, "retry count"},
 		{[]string{"--restart", "on-failure:x", "img"}, "retry count"},
 		{[]string{"--rm", "--restart", "always", "img"}, "--restart and --rm"},

@@ -92,7 +92,7 @@ func createContainer(cmd *cobra.Command, c *client.Client, o *runOptions, image 
 	ctx := cmd.Context()
 	opts, err := o.toCreateOptions(image, args)
 	if err != nil {
-		return "", newUsageError(cmd, "%v", err)
+		return "", inputUsageError(cmd, err)
 	}
 	if o.tty {
 		if h, w, ok := terminalSize(cmd.OutOrStdout()); ok {
