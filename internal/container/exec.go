@@ -9,6 +9,7 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
+	"time"
 
 	"github.com/containerd/errdefs"
 	containertypes "github.com/moby/moby/api/types/container"
@@ -19,6 +20,7 @@ import (
 type execEntry struct {
 	id          string
 	containerID string
+	run         time.Time // the StartedAt of the container's run it belongs to
 	req         containertypes.ExecCreateRequest
 	started     bool
 	running     bool
@@ -43,8 +45,9 @@ func (s *Service) ExecCreate(ctx context.Context, ref string, req containertypes
 	if !c.State.running() {
 		return "", fmt.Errorf("container %s is not running: %w", c.ID, errdefs.ErrConflict)
 	}
-	x := &execEntry{id: newID(), containerID: c.ID, req: req, done: make(chan struct{})}
+	x := &execEntry{id: newID(), containerID: c.ID, run: c.State.StartedAt, req: req, done: make(chan struct{})}
 	s.mu.Lock()
+	s.sweepExecsLocked()
 	s.execs[x.id] = x
 	s.mu.Unlock()
 	s.emit(c, "exec_create: "+strings.Join(req.Cmd, " "), map[string]string{"execID": x.id})
@@ -55,6 +58,12 @@ func (s *Service) execByID(id string) (*execEntry, error) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	x, ok := s.execs[id]
+	if ok && !s.execCurrentLocked(x) {
+		if x.exitCode != nil {
+			delete(s.execs, id)
+		}
+		ok = false
+	}
 	if !ok {
 		return nil, errdefs.ErrNotFound.WithMessage(fmt.Sprintf("No such exec instance: %s", id))
 	}

@@ -192,6 +192,16 @@ func (c *Client) DeleteExec(ctx context.Context, execID string) error {
 	return err
 }
 
+// ForgetExecs forgets every exec the shim holds except those in keep, and
+// returns how many it forgot: an exited exec at once (its record and exit
+// file), a running one as soon as it exits (it keeps running; no exit file
+// is written for it). Launch calls it with no keep: execs started before
+// the caller's session are ones nobody can ask about any more.
+func (c *Client) ForgetExecs(ctx context.Context, keep ...string) (int, error) {
+	r, err := c.call(ctx, Request{Op: OpForgetExecs, Keep: keep})
+	return r.Count, err
+}
+
 // Exec starts a process in a running container and returns its host pid.
 // Its output is kept (up to a bound) until the first Attach.
 func (c *Client) Exec(ctx context.Context, id string, req ExecRequest) (int, error) {

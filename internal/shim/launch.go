@@ -28,6 +28,13 @@ const (
 
 // Launch connects to the shim serving opts.StateDir, starting one when
 // none answers. The shim is detached: it outlives the caller.
+//
+// A Launch begins the caller's session with the shim (the daemon calls it
+// once, when it starts): the execs of an earlier session — a daemon that
+// was killed or restarted — are forgotten (ForgetExecs), since their
+// status was only ever asked for by the daemon that started them; Docker
+// keeps exec instances in dockerd's memory only, too. Containers, and
+// execs that still run, are untouched.
 func Launch(ctx context.Context, opts Options) (*Client, error) {
 	if opts.StateDir == "" || opts.RuntimeRoot == "" {
 		return nil, fmt.Errorf("shim: StateDir and RuntimeRoot are required: %w", errdefs.ErrInvalidArgument)
@@ -35,6 +42,14 @@ func Launch(ctx context.Context, opts Options) (*Client, error) {
 	c := newClient(opts)
 	if err := c.relaunch(ctx); err != nil {
 		return nil, err
+	}
+	// Not fatal: the records only cost the shim memory and disk until
+	// their container is deleted (and a shim older than forget-execs
+	// answers NotImplemented).
+	if n, err := c.ForgetExecs(ctx); err != nil {
+		opts.logger().Warn("shim: forget the execs of an earlier session", "err", err)
+	} else if n > 0 {
+		opts.logger().Info("shim: forgot the execs of an earlier session", "count", n)
 	}
 	return c, nil
 }

@@ -25,10 +25,13 @@ const (
 	OpDelete = "delete"
 	// OpDeleteExec forgets a finished exec (ID is the exec ID).
 	OpDeleteExec = "delete-exec"
-	OpExec       = "exec"
-	OpAttach     = "attach"
-	OpResize     = "resize"
-	OpSubscribe  = "subscribe"
+	// OpForgetExecs forgets every exec but those in Keep: see
+	// Client.ForgetExecs.
+	OpForgetExecs = "forget-execs"
+	OpExec        = "exec"
+	OpAttach      = "attach"
+	OpResize      = "resize"
+	OpSubscribe   = "subscribe"
 )
 
 // Request is the one JSON line a client sends on a new connection.
@@ -43,6 +46,7 @@ type Request struct {
 	Attach    *AttachOptions        `json:",omitempty"`
 	Width     uint16                `json:",omitempty"`
 	Height    uint16                `json:",omitempty"`
+	Keep      []string              `json:",omitempty"` // exec IDs forget-execs spares
 }
 
 // ExecRequest describes a process to run in a running container.
@@ -60,6 +64,7 @@ type Response struct {
 	State  *State  `json:",omitempty"`
 	States []State `json:",omitempty"`
 	Pids   []int   `json:",omitempty"`
+	Count  int     `json:",omitempty"` // execs forget-execs forgot
 }
 
 // errorClasses carry an error's errdefs class across the socket; the first

@@ -19,6 +19,7 @@ package shim
 
 import (
 	"errors"
+	"log/slog"
 	"time"
 
 	"github.com/berthproject/berth/internal/logfile"
@@ -26,9 +27,17 @@ import (
 
 // Options say which shim to talk to.
 type Options struct {
-	Binary      string // berth-shim to run; "" = berth-shim beside the calling executable, else $PATH
-	StateDir    string // <exec-root>/shim: socket, pid file, exit records, per-container state
-	RuntimeRoot string // <exec-root>/runtime: the runtime's state dir
+	Binary      string       // berth-shim to run; "" = berth-shim beside the calling executable, else $PATH
+	StateDir    string       // <exec-root>/shim: socket, pid file, exit records, per-container state
+	RuntimeRoot string       // <exec-root>/runtime: the runtime's state dir
+	Logger      *slog.Logger // for what Launch does besides connecting; nil = slog.Default()
+}
+
+func (o Options) logger() *slog.Logger {
+	if o.Logger != nil {
+		return o.Logger
+	}
+	return slog.Default()
 }
 
 // LogConfig says where and how a container's output is logged.

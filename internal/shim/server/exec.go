@@ -85,8 +85,13 @@ func (s *Server) exited(c *container, p *process, code int, lost bool) {
 	if p.execID == "" {
 		rec.OOMKilled = oomKilled(c.meta.CgroupsPath)
 	}
-	if err := writeRecord(s.exitPath(c.id, p.execID), rec); err != nil {
-		s.log.Error("exit record", "id", c.id, "exec", p.execID, "err", err)
+	s.mu.Lock()
+	forget := p.forget
+	s.mu.Unlock()
+	if !forget {
+		if err := writeRecord(s.exitPath(c.id, p.execID), rec); err != nil {
+			s.log.Error("exit record", "id", c.id, "exec", p.execID, "err", err)
+		}
 	}
 	p.closeStdin()
 	p.drain()
@@ -94,12 +99,29 @@ func (s *Server) exited(c *container, p *process, code int, lost bool) {
 	close(p.exited)
 	if p.execID != "" {
 		time.AfterFunc(keptTTL, p.out.dropKept)
+		s.dropIfForgotten(p)
 	}
 	s.log.Info("process exited", "id", c.id, "exec", p.execID, "code", rec.ExitCode)
 	if rec.OOMKilled {
 		s.emit(shim.Event{ID: c.id, Type: shim.EventOOM, ExitCode: rec.ExitCode, At: rec.ExitedAt})
 	}
 	s.emit(shim.Event{ID: c.id, ExecID: p.execID, Type: shim.EventExit, ExitCode: rec.ExitCode, At: rec.ExitedAt})
+}
+
+// dropIfForgotten drops an exited exec that forgetExecs marked while it
+// ran (the mark may have come after the exit record was written).
+func (s *Server) dropIfForgotten(p *process) {
+	s.mu.Lock()
+	forget := p.forget
+	if forget {
+		s.dropExecLocked(p)
+	}
+	s.mu.Unlock()
+	if forget {
+		if err := s.removeExecRecord(p); err != nil {
+			s.log.Warn("forget exec", "exec", p.execID, "err", err)
+		}
+	}
 }
 
 // oomKilled reads the memory cgroup's OOM-kill count (v2 memory.events,

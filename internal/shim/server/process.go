@@ -20,6 +20,7 @@ type process struct {
 	terminal    bool
 	stdinOnce   bool // the first attach's EOF closes stdin
 	noStdio     bool // adopted from a crashed shim: its stdio died with it
+	forget      bool // an exec nobody will ask about: dropped when it exits (guarded by Server.mu)
 
 	mu      sync.Mutex
 	stdin   io.WriteCloser // pipe write end; nil when closed or never open

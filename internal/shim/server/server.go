@@ -146,6 +146,9 @@ func (s *Server) do(ctx context.Context, req shim.Request) (shim.Response, error
 		return shim.Response{}, s.delete(ctx, req.ID)
 	case shim.OpDeleteExec:
 		return shim.Response{}, s.deleteExec(req.ID)
+	case shim.OpForgetExecs:
+		n, err := s.forgetExecs(req.Keep)
+		return shim.Response{Count: n}, err
 	case shim.OpExec:
 		if req.Exec == nil {
 			return shim.Response{}, fmt.Errorf("exec: no request: %w", errdefs.ErrInvalidArgument)
