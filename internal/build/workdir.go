@@ -8,6 +8,7 @@ import (
 	"path"
 	"path/filepath"
 	"slices"
+	"strings"
 
 	"github.com/berthproject/berth/internal/image"
 	"github.com/containerd/errdefs"
@@ -25,8 +26,8 @@ const workdirMode = 0o755
 // filesystem, as Docker's classic builder does ("If the WORKDIR doesn't
 // exist, it will be created even if it's not used in any subsequent
 // Dockerfile instruction"). The step makes a layer only when it created
-// a directory. Its history entry is worded as Docker's, whose WORKDIR,
-// unlike ENV or LABEL, has one space after "#(nop)".
+// a directory. Its history entry is worded as Docker's: the stage's
+// SHELL, then, unlike ENV or LABEL, one space after "#(nop)".
 func (r *buildRun) workdirChange(st *stage, c *instructions.WorkdirCommand) change {
 	wd := c.Path
 	if !path.IsAbs(wd) {
@@ -35,7 +36,7 @@ func (r *buildRun) workdirChange(st *stage, c *instructions.WorkdirCommand) chan
 	wd = path.Clean(wd)
 	layers := slices.Clone(st.layers)
 	return change{
-		createdBy: "/bin/sh -c #(nop) WORKDIR " + wd,
+		createdBy: strings.Join(st.shell(), " ") + " #(nop) WORKDIR " + wd,
 		config:    func(img *dockerspec.DockerOCIImage) { img.Config.WorkingDir = wd },
 		fs: func(ctx context.Context) (*image.BuiltLayer, error) {
 			// Docker makes the directory in a container it creates and

@@ -99,13 +99,18 @@ WORKDIR /tmp
 	}
 }
 
-// A stage from scratch gets its WORKDIR too: the image's only layer.
+// A stage from scratch gets its WORKDIR too: the image's only layer,
+// under the stage's SHELL in the history.
 func TestWorkdirOnScratch(t *testing.T) {
 	e := newEnv(t)
-	e.mustBuild(dockerfileDir(t, "FROM scratch\nWORKDIR /app/data\n"), build.Options{Tags: []string{"wd:scratch"}})
+	e.mustBuild(dockerfileDir(t, "FROM scratch\nSHELL [\"/bin/ash\", \"-ec\"]\nWORKDIR /app/data\n"), build.Options{Tags: []string{"wd:scratch"}})
 	c := e.config("wd:scratch")
 	if c.Config.WorkingDir != "/app/data" || len(c.RootFS.DiffIDs) != 1 {
 		t.Errorf("WorkingDir %q, %d layers", c.Config.WorkingDir, len(c.RootFS.DiffIDs))
+	}
+	// Docker words the entry with the stage's SHELL.
+	if empty := historyOf(t, c, "/bin/ash -ec #(nop) WORKDIR /app/data"); empty {
+		t.Error("WORKDIR /app/data on scratch: empty_layer")
 	}
 	checkDir(t, e.rootfs("wd:scratch"), "app/data")
 }
