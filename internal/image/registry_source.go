@@ -74,14 +74,15 @@ func (s *Service) ReadBlob(ctx context.Context, d digest.Digest) ([]byte, error)
 	return s.cs.ReadAll(ctx, d)
 }
 
-// AddRepoDigest records the fully qualified "repo@sha256:…" an image was
-// just pushed as, in its RepoDigests (once), and publishes the push event
-// (its actor is that reference: the tag pushed is not known here).
-func (s *Service) AddRepoDigest(ctx context.Context, id digest.Digest, repoDigest string) error {
+// RecordPush records that image id was just pushed as tag (fully
+// qualified), which the registry now serves as repoDigest ("repo@sha256:…"):
+// repoDigest joins its RepoDigests (once), and the push event names the tag
+// pushed, as Docker's (actor ID and name "localhost:5000/app:1.0").
+func (s *Service) RecordPush(ctx context.Context, id digest.Digest, tag, repoDigest string) error {
 	if err := s.addRepoDigest(ctx, id, repoDigest); err != nil {
 		return err
 	}
-	s.emit(events.ActionPush, familiar(repoDigest), familiar(repoDigest))
+	s.emit(events.ActionPush, familiar(tag), familiar(tag))
 	return nil
 }
 

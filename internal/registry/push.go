@@ -128,7 +128,7 @@ func (s *Service) pushImage(ctx context.Context, ref imageRef, img image.Pushabl
 	}
 	rep.status("", fmt.Sprintf("%s: digest: %s size: %d", tag, top.Digest, top.Size))
 	rep.send(Progress{Aux: PushResult{Tag: tag, Digest: top.Digest.String(), Size: top.Size}})
-	return s.images.AddRepoDigest(ctx, img.ID, ref.repo()+"@"+top.Digest.String())
+	return s.images.RecordPush(ctx, img.ID, img.Tag, ref.repo()+"@"+top.Digest.String())
 }
 
 // pushBlobs pushes layers, layerJobs at a time, gzipping the uncompressed

@@ -42,7 +42,7 @@ func TestGapsImageEvents(t *testing.T) {
 		"tag " + id + " " + ref,
 		"save " + id,
 		"load " + id,
-		"push " + reg.addr + "/gaps/busybox@sha256:",
+		"push " + ref + " " + ref,
 		"untag " + id,
 		"pull " + ref + " " + ref,
 		"delete " + id,
