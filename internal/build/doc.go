@@ -11,7 +11,7 @@
 // execution is berth's: RUN steps run in containers on a writable
 // snapshot, each run by the berth-runc binary (`run --bundle`, not the
 // container service, and not the runtime library: the daemon links none
-// of the runtime's code), COPY and ADD write into a
+// of the runtime's code), COPY, ADD and WORKDIR write into a
 // mounted snapshot, and every layer is the snapshot's diff, stored in the
 // content store through an image.BuildSession.
 //
