@@ -5,6 +5,7 @@ import (
 	"io"
 	"net/http"
 	"os"
+	"os/exec"
 	"path/filepath"
 	"strconv"
 	"strings"
@@ -173,13 +174,32 @@ func TestExecRecordsForgottenAfterRestartAndStop(t *testing.T) {
 	if out := d.mustDocker(t, "exec", id, "echo", "hi"); out != "hi" {
 		t.Errorf("docker exec echo hi after the restart = %q", out)
 	}
+	if out := strings.TrimSpace(d.ok(t, "exec", id, "echo", "hello")); out != "hello" {
+		t.Errorf("berth exec echo hello after the restart = %q", out)
+	}
 	d.mustDocker(t, "exec", "-d", id, "true")
 	last := execStartDetached(t, d, id, "sleep", "1004")
 	pollUntil(t, "the finished execs' records to be forgotten after the restart", func() bool { return len(records()) == 0 })
 
 	// Stop: the monitor forgets the container and all its execs; the
-	// exec the stop ended can still be inspected until the next start.
+	// exec the stop ended can still be inspected until the next start,
+	// and a docker exec attached to it gets its exit code.
+	attached := exec.Command(dockerBin, "exec", id, "sleep", "1005")
+	home := t.TempDir()
+	attached.Env = append(cleanEnv(), "DOCKER_HOST="+d.host, "DOCKER_CONFIG="+filepath.Join(home, ".docker"), "HOME="+home)
+	attachedOut := make(chan string, 1)
+	go func() { out, _ := attached.CombinedOutput(); attachedOut <- string(out) }()
+	t.Cleanup(func() {
+		if attached.Process != nil {
+			_ = attached.Process.Kill()
+		}
+	})
+	pollUntil(t, "the attached docker exec to run", func() bool { return d.inspectField(t, id, "{{len .ExecIDs}}") == "2" })
 	d.mustDocker(t, "stop", "-t", "1", id)
+	out := <-attachedOut
+	if code := attached.ProcessState.ExitCode(); code != 137 && code != 143 {
+		t.Errorf("docker exec attached to an exec the stop ended: exit %d (%q), want 137 or 143", code, out)
+	}
 	pollUntil(t, "the monitor to forget the stopped container", func() bool {
 		_, err := os.Stat(filepath.Join(d.execRoot, "shim", "containers", id))
 		return os.IsNotExist(err)
