@@ -40,6 +40,11 @@ const (
 // its exec-root are killed and, if the test failed, its log is printed.
 func (d *Daemon) Start(t *testing.T, extra ...string) {
 	t.Helper()
+	if d.cmd != nil {
+		// A second process on the same root would only fail on its lock,
+		// and the first would be left without a cleanup of its own.
+		t.Fatalf("daemon on %s is already running (pid %d): Stop or Kill it first", d.Root, d.Pid())
+	}
 	// An empty config file of its own keeps the daemon from reading the
 	// host's /etc/berth/daemon.json; a --config-file in extra overrides it.
 	cfg := filepath.Join(filepath.Dir(d.Root), "daemon.json")
