@@ -122,16 +122,9 @@ func (s *Service) ExecStart(ctx context.Context, execID string, detach bool) (ne
 	s.wg.Add(1)
 	go func() {
 		defer s.wg.Done()
-		st, err := s.cfg.Monitor.Wait(s.bg, x.id)
-		if s.bg.Err() != nil {
-			return
-		}
-		code := st.ExitCode
-		if err != nil {
-			code = 255
-		} else if err := s.cfg.Monitor.DeleteExec(s.bg, x.id); err != nil {
-			// Its status is ours now: the monitor need not keep it.
-			s.cfg.Logger.Warn("forget exec", "exec", x.id, "err", err)
+		code, ok := s.execExitCode(x.id)
+		if !ok {
+			return // daemon shutting down: the exec keeps running
 		}
 		s.finishExec(x, code)
 		s.emit(c, "exec_die", map[string]string{"execID": x.id, "exitCode": fmt.Sprint(code)})
