@@ -34,7 +34,7 @@ type ContainerService interface {
 	Inspect(ctx context.Context, ref string, size bool) (containertypes.InspectResponse, error)
 	Logs(ctx context.Context, ref string, o container.LogsOptions) (<-chan logfile.Message, bool, error)
 	// Attach waits for the next start of a container that is not running.
-	Attach(ctx context.Context, ref string, o container.AttachOptions) (net.Conn, error)
+	PrepareAttach(ref string, o container.AttachOptions) (*container.Attachment, error)
 	Resize(ctx context.Context, ref string, width, height uint16) error
 	ExecCreate(ctx context.Context, ref string, req containertypes.ExecCreateRequest) (string, error)
 	ExecStart(ctx context.Context, execID string, detach bool) (net.Conn, error)

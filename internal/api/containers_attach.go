@@ -9,9 +9,9 @@ import (
 	"github.com/containerd/errdefs"
 )
 
-// attachContainer is POST /containers/{id}/attach: the connection is
-// hijacked at once (the client starts the container only after that),
-// then joined to the container's stream when it runs.
+// attachContainer is POST /containers/{id}/attach: the attach is
+// registered, the connection hijacked (the client starts the container only
+// after that), then joined to the container's stream when it runs.
 func (s *Server) attachContainer(ctx context.Context, w http.ResponseWriter, r *http.Request, name string) error {
 	c, err := s.cfg.Containers.Get(ctx, name)
 	if err != nil {
@@ -32,6 +32,16 @@ func (s *Server) attachContainer(ctx context.Context, w http.ResponseWriter, r *
 	if err != nil {
 		return fmt.Errorf("attach: %v: %w", err, errdefs.ErrInvalidArgument)
 	}
+	// Registered before the hijack tells the client to go on: docker run
+	// starts the container as soon as its attach is answered, and output
+	// written before the attach joins would be lost.
+	var attachment *container.Attachment
+	if stream {
+		if attachment, err = s.cfg.Containers.PrepareAttach(name, o); err != nil {
+			return err
+		}
+		defer attachment.Cancel() // a no-op once Wait has returned its stream
+	}
 	client, in, err := hijack(w, r, streamType(c.Config.Tty))
 	if err != nil {
 		return err
@@ -49,7 +59,7 @@ func (s *Server) attachContainer(ctx context.Context, w http.ResponseWriter, r *
 			}
 		}
 	}
-	if !stream {
+	if attachment == nil {
 		return nil
 	}
 	// The client's connection is the request's lifetime now: it ends when
@@ -62,7 +72,7 @@ func (s *Server) attachContainer(ctx context.Context, w http.ResponseWriter, r *
 		<-ctx.Done()
 		cancel()
 	}()
-	proc, err := s.cfg.Containers.Attach(actx, name, o)
+	proc, err := attachment.Wait(actx)
 	if err != nil {
 		s.cfg.Logger.DebugContext(ctx, "attach ended before the stream", "container", name, "err", err)
 		return nil
