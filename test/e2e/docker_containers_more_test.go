@@ -67,7 +67,15 @@ func TestDockerCopyDiffCommitExport(t *testing.T) {
 func TestDockerTopStatsPauseRenameKillWait(t *testing.T) {
 	d := dockerContainerDaemon(t)
 	d.mustDocker(t, "run", "-d", "--name", "worker", "busybox", "sleep", "60")
-	if top := d.mustDocker(t, "top", "worker"); !strings.Contains(top, "sleep 60") || !strings.Contains(top, "PID") {
+	// run -d returns once the container's init was told to exec (as
+	// runc's start does); for an instant during that execve the process
+	// has its new name but no command line yet (ps shows "[sleep]").
+	var top string
+	pollUntil(t, "top to show the command", func() bool {
+		top = d.mustDocker(t, "top", "worker")
+		return strings.Contains(top, "sleep 60")
+	})
+	if !strings.Contains(top, "PID") {
 		t.Errorf("top:\n%s", top)
 	}
 	stats := d.mustDocker(t, "stats", "--no-stream", "--format", "{{.Name}} {{.PIDs}}", "worker")

@@ -194,7 +194,18 @@ func TestDockerContainerOutlivesShimSIGKILL(t *testing.T) {
 	if err := syscall.Kill(shimPid, syscall.SIGKILL); err != nil {
 		t.Fatal(err)
 	}
-	// The monitor comes back on the next call and finds the container.
+	// A signal is delivered asynchronously: a call made while the shim is
+	// still dying fails with it (as a call in flight would). Once it is
+	// dead (gone, or a zombie nobody has reaped), the monitor comes back on
+	// the next call and finds the container.
+	pollUntil(t, "the shim's death", func() bool {
+		stat, err := os.ReadFile("/proc/" + strconv.Itoa(shimPid) + "/stat")
+		if err != nil {
+			return true
+		}
+		fields := strings.Fields(string(stat[strings.LastIndexByte(string(stat), ')')+1:]))
+		return len(fields) > 0 && fields[0] == "Z"
+	})
 	if got := d.mustDocker(t, "exec", "orphan", "echo", "still-here"); got != "still-here" {
 		t.Errorf("exec after the shim's death: %q", got)
 	}
