@@ -22,6 +22,9 @@ type buildContext struct {
 	dir            string
 	dockerfileName string
 	dockerfile     []byte
+	// sums are the tarsums of the context's tar entries by name: what
+	// Docker names COPY and ADD sources by in history.
+	sums map[string]string
 }
 
 // maxDockerfile bounds a Dockerfile read into memory.
@@ -56,9 +59,11 @@ func openContext(ctx context.Context, body io.Reader, dockerfile, dir string) (*
 		bc.dockerfile, bc.dockerfileName = data, "Dockerfile"
 		return bc, nil
 	}
-	if _, err := archive.Apply(ctx, dir, br, archive.ApplyOptions{Whiteouts: archive.WhiteoutKeep}); err != nil {
-		return nil, fmt.Errorf("unpack build context: %w", err)
+	sums, err := unpackContext(ctx, dir, br)
+	if err != nil {
+		return nil, err
 	}
+	bc.sums = sums
 	p, err := securejoin.SecureJoin(dir, dockerfile)
 	if err == nil {
 		bc.dockerfile, err = readLimited(p)
@@ -70,6 +75,30 @@ func openContext(ctx context.Context, body io.Reader, dockerfile, dir string) (*
 		return nil, err
 	}
 	return bc, nil
+}
+
+// unpackContext unpacks the context's tar into dir and returns the tarsum
+// of each entry, digested from the same bytes as they stream past.
+func unpackContext(ctx context.Context, dir string, r io.Reader) (map[string]string, error) {
+	tr, err := archive.Decompress(r)
+	if err != nil {
+		return nil, fmt.Errorf("unpack build context: %w", err)
+	}
+	defer tr.Close()
+	pr, pw := io.Pipe()
+	done := make(chan map[string]string, 1)
+	go func() { done <- tarSums(pr) }()
+	_, err = archive.Apply(ctx, dir, io.TeeReader(tr, pw), archive.ApplyOptions{Whiteouts: archive.WhiteoutKeep})
+	if err == nil {
+		// The tar's end blocks, which the unpacker may leave unread.
+		_, err = io.Copy(pw, tr)
+	}
+	pw.Close()
+	sums := <-done
+	if err != nil {
+		return nil, fmt.Errorf("unpack build context: %w", err)
+	}
+	return sums, nil
 }
 
 func readLimited(p string) ([]byte, error) {

@@ -98,7 +98,11 @@ func (r *buildRun) copyLike(ctx context.Context, st *stage, cmd instructions.Com
 		if err != nil {
 			return err
 		}
-		hash, err = hashSources(srcs)
+		hashFile := diskHasher(root)
+		if root == r.ctx.dir {
+			hashFile = contextHasher(root, r.ctx.sums)
+		}
+		hash, err = sourcesDigest(root, hashFile, srcs)
 		return err
 	}
 	var err error
@@ -116,8 +120,7 @@ func (r *buildRun) copyLike(ctx context.Context, st *stage, cmd instructions.Com
 	}
 	layers := slices.Clone(st.layers)
 	return change{
-		// The destination as written, as Docker words it.
-		createdBy: nop(fmt.Sprintf("%s %s in %s ", spec.what, hash, spec.dest)),
+		createdBy: nopString(st.shell(), copyComment(spec, hash)),
 		keyExtra:  fmt.Sprintf("chown=%s chmod=%s from=%s", spec.chown, spec.chmod, spec.from),
 		fs: func(ctx context.Context) (*image.BuiltLayer, error) {
 			return r.withRW(ctx, layers, func(rootfs string) error {
@@ -135,6 +138,17 @@ func (r *buildRun) copyLike(ctx context.Context, st *stage, cmd instructions.Com
 			})
 		},
 	}, nil
+}
+
+// copyComment is the history comment of a COPY or ADD, worded as
+// Docker's classic builder's: the destination as written, a trailing
+// space, and --chown (only) before the source digest.
+func copyComment(spec copySpec, hash string) string {
+	chown := ""
+	if spec.chown != "" {
+		chown = "--chown=" + spec.chown + " "
+	}
+	return fmt.Sprintf("%s %s%s in %s ", spec.what, chown, hash, spec.dest)
 }
 
 type builtLayers = []image.BuiltLayer

@@ -4,7 +4,9 @@ import (
 	"context"
 	"fmt"
 	"slices"
+	"strconv"
 	"strings"
+	"unicode/utf8"
 
 	"github.com/containerd/errdefs"
 	"github.com/moby/buildkit/frontend/dockerfile/instructions"
@@ -71,7 +73,7 @@ func (r *buildRun) changeFor(ctx context.Context, st *stage, cmd instructions.Co
 		for _, kv := range c.Env {
 			parts = append(parts, kv.Key+"="+kv.Value)
 		}
-		return change{createdBy: nop("ENV " + strings.Join(parts, " ")), config: func(img *dockerspec.DockerOCIImage) {
+		return change{createdBy: nop(st.shell(), "ENV "+strings.Join(parts, " ")), config: func(img *dockerspec.DockerOCIImage) {
 			for _, kv := range c.Env {
 				img.Config.Env = setEnv(img.Config.Env, kv.Key, kv.Value)
 			}
@@ -81,7 +83,7 @@ func (r *buildRun) changeFor(ctx context.Context, st *stage, cmd instructions.Co
 		for _, kv := range c.Labels {
 			parts = append(parts, kv.Key+"="+kv.Value)
 		}
-		return change{createdBy: nop("LABEL " + strings.Join(parts, " ")), config: func(img *dockerspec.DockerOCIImage) {
+		return change{createdBy: nop(st.shell(), "LABEL "+strings.Join(parts, " ")), config: func(img *dockerspec.DockerOCIImage) {
 			if img.Config.Labels == nil {
 				img.Config.Labels = map[string]string{}
 			}
@@ -90,26 +92,36 @@ func (r *buildRun) changeFor(ctx context.Context, st *stage, cmd instructions.Co
 			}
 		}}, nil
 	case *instructions.MaintainerCommand:
-		return change{createdBy: nop("MAINTAINER " + c.Maintainer), config: func(img *dockerspec.DockerOCIImage) { img.Author = c.Maintainer }}, nil
+		return change{createdBy: nop(st.shell(), "MAINTAINER "+c.Maintainer), config: func(img *dockerspec.DockerOCIImage) { img.Author = c.Maintainer }}, nil
 	case *instructions.CmdCommand:
 		argv := st.commandLine(c.ShellDependantCmdLine)
 		st.cmdSet = true
-		return change{createdBy: nop(fmt.Sprintf("CMD %q", argv)), config: func(img *dockerspec.DockerOCIImage) { img.Config.Cmd = argv }}, nil
+		return change{createdBy: nop(st.shell(), fmt.Sprintf("CMD %q", argv)), config: func(img *dockerspec.DockerOCIImage) { img.Config.Cmd = argv }}, nil
 	case *instructions.EntrypointCommand:
 		argv := st.commandLine(c.ShellDependantCmdLine)
 		keepCmd := st.cmdSet
-		return change{createdBy: nop(fmt.Sprintf("ENTRYPOINT %q", argv)), config: func(img *dockerspec.DockerOCIImage) {
+		return change{createdBy: nop(st.shell(), fmt.Sprintf("ENTRYPOINT %q", argv)), config: func(img *dockerspec.DockerOCIImage) {
 			img.Config.Entrypoint = argv
 			if !keepCmd {
 				img.Config.Cmd = nil
 			}
 		}}, nil
 	case *instructions.ExposeCommand:
-		ports, err := exposedPorts(c.Ports)
+		// EXPOSE alone expands a word to several ("EXPOSE $PORTS"), as
+		// Docker's; the history keeps the words, not the normalised ports.
+		var words []string
+		for _, p := range c.Ports {
+			ws, err := r.df.lex.ProcessWords(p, st.env())
+			if err != nil {
+				return change{}, locErr(r.df.name, cmd, err)
+			}
+			words = append(words, ws...)
+		}
+		ports, err := exposedPorts(words)
 		if err != nil {
 			return change{}, locErr(r.df.name, cmd, err)
 		}
-		return change{createdBy: nop("EXPOSE " + strings.Join(ports, " ")), config: func(img *dockerspec.DockerOCIImage) {
+		return change{createdBy: nop(st.shell(), "EXPOSE "+strings.Join(words, " ")), config: func(img *dockerspec.DockerOCIImage) {
 			if img.Config.ExposedPorts == nil {
 				img.Config.ExposedPorts = map[string]struct{}{}
 			}
@@ -123,7 +135,7 @@ func (r *buildRun) changeFor(ctx context.Context, st *stage, cmd instructions.Co
 				return change{}, locErr(r.df.name, cmd, fmt.Errorf("VOLUME specified can not be an empty string"))
 			}
 		}
-		return change{createdBy: nop(fmt.Sprintf("VOLUME %v", c.Volumes)), config: func(img *dockerspec.DockerOCIImage) {
+		return change{createdBy: nop(st.shell(), fmt.Sprintf("VOLUME %v", c.Volumes)), config: func(img *dockerspec.DockerOCIImage) {
 			if img.Config.Volumes == nil {
 				img.Config.Volumes = map[string]struct{}{}
 			}
@@ -132,21 +144,21 @@ func (r *buildRun) changeFor(ctx context.Context, st *stage, cmd instructions.Co
 			}
 		}}, nil
 	case *instructions.UserCommand:
-		return change{createdBy: nop("USER " + c.User), config: func(img *dockerspec.DockerOCIImage) { img.Config.User = c.User }}, nil
+		return change{createdBy: nop(st.shell(), "USER "+c.User), config: func(img *dockerspec.DockerOCIImage) { img.Config.User = c.User }}, nil
 	case *instructions.WorkdirCommand:
 		return r.workdirChange(st, c), nil
 	case *instructions.StopSignalCommand:
-		return change{createdBy: nop("STOPSIGNAL " + c.Signal), config: func(img *dockerspec.DockerOCIImage) { img.Config.StopSignal = c.Signal }}, nil
+		return change{createdBy: nop(st.shell(), "STOPSIGNAL "+c.Signal), config: func(img *dockerspec.DockerOCIImage) { img.Config.StopSignal = c.Signal }}, nil
 	case *instructions.HealthCheckCommand:
 		hc := *c.Health
-		return change{createdBy: nop(fmt.Sprintf("HEALTHCHECK %q %s %s %s %d", hc.Test, hc.Interval, hc.Timeout, hc.StartPeriod, hc.Retries)),
+		return change{createdBy: nop(st.shell(), healthcheckComment(hc)),
 			config: func(img *dockerspec.DockerOCIImage) { img.Config.Healthcheck = &hc }}, nil
 	case *instructions.ShellCommand:
 		sh := slices.Clone(c.Shell)
-		return change{createdBy: nop(fmt.Sprintf("SHELL %q", sh)), config: func(img *dockerspec.DockerOCIImage) { img.Config.Shell = sh }}, nil
+		return change{createdBy: nop(sh, fmt.Sprintf("SHELL %v", sh)), config: func(img *dockerspec.DockerOCIImage) { img.Config.Shell = sh }}, nil
 	case *instructions.OnbuildCommand:
 		expr := strings.TrimSpace(c.Expression)
-		return change{createdBy: nop("ONBUILD " + expr), config: func(img *dockerspec.DockerOCIImage) { img.Config.OnBuild = append(img.Config.OnBuild, expr) }}, nil
+		return change{createdBy: nop(st.shell(), "ONBUILD "+expr), config: func(img *dockerspec.DockerOCIImage) { img.Config.OnBuild = append(img.Config.OnBuild, expr) }}, nil
 	case *instructions.ArgCommand:
 		return r.argChange(st, c)
 	case *instructions.RunCommand:
@@ -186,7 +198,18 @@ func (r *buildRun) argChange(st *stage, c *instructions.ArgCommand) (change, err
 		}
 		parts = append(parts, text)
 	}
-	return change{createdBy: nop("ARG " + strings.Join(parts, " "))}, nil
+	return change{createdBy: nop(st.shell(), "ARG "+strings.Join(parts, " "))}, nil
+}
+
+// healthcheckComment is HEALTHCHECK's history comment as Docker's: its
+// config printed by fmt's %q as a pointer to the struct, field by field
+// (durations as strings, the retries as a quoted rune: '\x03').
+func healthcheckComment(hc dockerspec.HealthcheckConfig) string {
+	retries := rune(hc.Retries)
+	if hc.Retries < 0 || hc.Retries > utf8.MaxRune {
+		retries = utf8.RuneError
+	}
+	return fmt.Sprintf("HEALTHCHECK &{%q %q %q %q %q %s}", hc.Test, hc.Interval, hc.Timeout, hc.StartPeriod, hc.StartInterval, strconv.QuoteRune(retries))
 }
 
 // commandLine turns a shell- or exec-form command into argv.

@@ -6,7 +6,6 @@ import (
 	"slices"
 	"strings"
 	"testing"
-	"time"
 
 	"github.com/containerd/errdefs"
 )
@@ -82,43 +81,6 @@ func TestResolveSourcesStaysInRoot(t *testing.T) {
 	}
 	if _, err := resolveSources(root, []string{"*.none"}, "COPY"); !errdefs.IsNotFound(err) {
 		t.Errorf("*.none: %v", err)
-	}
-}
-
-// The source hash follows content and mode, not times (Docker's cache
-// ignores mtimes).
-func TestHashSources(t *testing.T) {
-	root := t.TempDir()
-	p := filepath.Join(root, "f")
-	os.WriteFile(p, []byte("one"), 0o644)
-	hash := func() string {
-		srcs, err := resolveSources(root, []string{"f"}, "COPY")
-		if err != nil {
-			t.Fatal(err)
-		}
-		h, err := hashSources(srcs)
-		if err != nil {
-			t.Fatal(err)
-		}
-		return h
-	}
-	h1 := hash()
-	if !strings.HasPrefix(h1, "file:") {
-		t.Errorf("hash %q", h1)
-	}
-	old := time.Now().Add(-time.Hour)
-	os.Chtimes(p, old, old)
-	if hash() != h1 {
-		t.Error("a new mtime changed the hash")
-	}
-	os.Chmod(p, 0o600)
-	h2 := hash()
-	if h2 == h1 {
-		t.Error("a new mode kept the hash")
-	}
-	os.WriteFile(p, []byte("two"), 0o600)
-	if hash() == h2 {
-		t.Error("new content kept the hash")
 	}
 }
 

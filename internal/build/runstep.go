@@ -28,11 +28,12 @@ func (r *buildRun) runChange(st *stage, c *instructions.RunCommand) (change, err
 	if err != nil {
 		return change{}, locErr(r.df.name, c, err)
 	}
+	args := st.runArgs()
 	createdBy := strings.Join(argv, " ")
-	if len(st.args) > 0 {
-		createdBy = fmt.Sprintf("|%d %s %s", len(st.args), strings.Join(st.args, " "), createdBy)
+	if len(args) > 0 {
+		createdBy = fmt.Sprintf("|%d %s %s", len(args), strings.Join(args, " "), createdBy)
 	}
-	env := slices.Clone(st.args)
+	env := slices.Clone(args)
 	for k := range predefinedArgs {
 		if v, ok := r.buildArg(k); ok {
 			env = append(env, k+"="+v)
@@ -45,6 +46,21 @@ func (r *buildRun) runChange(st *stage, c *instructions.RunCommand) (change, err
 			return r.runContainer(ctx, rootfs, img, argv, env)
 		})
 	}}, nil
+}
+
+// runArgs are the build args a RUN sees and its history entry names, as
+// Docker's classic builder has them: the ARGs with a value, less those an
+// ENV of the same name hides, sorted.
+func (st *stage) runArgs() []string {
+	var out []string
+	for _, kv := range st.args {
+		k, _, _ := strings.Cut(kv, "=")
+		if !slices.ContainsFunc(st.img.Config.Env, func(e string) bool { ek, _, _ := strings.Cut(e, "="); return ek == k }) {
+			out = append(out, kv)
+		}
+	}
+	slices.Sort(out)
+	return out
 }
 
 // runArgv is the command of a RUN, heredocs included: a lone heredoc is

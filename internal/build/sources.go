@@ -1,10 +1,7 @@
 package build
 
 import (
-	"crypto/sha256"
-	"encoding/hex"
 	"fmt"
-	"io"
 	"io/fs"
 	"os"
 	"path"
@@ -101,51 +98,6 @@ func glob(root, pattern string) ([]string, error) {
 	}
 	sort.Strings(out)
 	return out, nil
-}
-
-// hashSources digests the content and metadata of the sources (names,
-// types, modes, sizes, link targets, file contents; not times, as
-// Docker's cache ignores them) and names it as Docker's history does:
-// "file:<hex>", "dir:<hex>" or "multi:<hex>".
-func hashSources(srcs []source) (string, error) {
-	h := sha256.New()
-	for _, s := range srcs {
-		fmt.Fprintf(h, "source %s\n", s.name)
-		err := walkSource(s, func(rel string, fi fs.FileInfo, host string) error {
-			fmt.Fprintf(h, "%s %o %d", rel, fi.Mode(), fi.Size())
-			switch {
-			case fi.Mode()&fs.ModeSymlink != 0:
-				target, err := os.Readlink(host)
-				if err != nil {
-					return err
-				}
-				fmt.Fprintf(h, " -> %s", target)
-			case fi.Mode().IsRegular():
-				f, err := os.Open(host)
-				if err != nil {
-					return err
-				}
-				_, err = io.Copy(h, f)
-				f.Close()
-				if err != nil {
-					return err
-				}
-			}
-			fmt.Fprintln(h)
-			return nil
-		})
-		if err != nil {
-			return "", fmt.Errorf("read source %s: %w", s.name, err)
-		}
-	}
-	kind := "multi"
-	if len(srcs) == 1 {
-		kind = "file"
-		if srcs[0].isDir {
-			kind = "dir"
-		}
-	}
-	return kind + ":" + hex.EncodeToString(h.Sum(nil)), nil
 }
 
 // walkSource calls fn for a file source (following it if a symlink), or

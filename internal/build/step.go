@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"slices"
+	"strings"
 
 	"github.com/berthproject/berth/internal/image"
 	dockerspec "github.com/moby/docker-image-spec/specs-go/v1"
@@ -85,5 +86,26 @@ func (st *stage) restore(key digest.Digest, e cacheEntry) error {
 	return nil
 }
 
-// nop is the history of a metadata-only instruction, as Docker writes it.
-func nop(text string) string { return "/bin/sh -c #(nop)  " + text }
+// nop is the history entry of a metadata-only instruction, as Docker's
+// classic builder writes it: the stage's SHELL, then "#(nop) " and the
+// comment as two words of the container's Cmd, so that joined with
+// spaces two spaces follow "#(nop)" ("/bin/sh -c #(nop)  ENV A=b").
+func nop(shell []string, comment string) string {
+	return shellWords(shell) + " #(nop)  " + comment
+}
+
+// nopString is the entry of WORKDIR, COPY and ADD, which Docker words
+// with "#(nop) " and the comment as one word, hence a single space
+// ("/bin/sh -c #(nop) WORKDIR /app").
+func nopString(shell []string, comment string) string {
+	return shellWords(shell) + " #(nop) " + comment
+}
+
+// shellWords is a SHELL as the history shows it, Docker's default when
+// empty.
+func shellWords(shell []string) string {
+	if len(shell) == 0 {
+		shell = defaultShell
+	}
+	return strings.Join(shell, " ")
+}

@@ -8,7 +8,6 @@ import (
 	"path"
 	"path/filepath"
 	"slices"
-	"strings"
 
 	"github.com/berthproject/berth/internal/image"
 	"github.com/containerd/errdefs"
@@ -36,7 +35,7 @@ func (r *buildRun) workdirChange(st *stage, c *instructions.WorkdirCommand) chan
 	wd = path.Clean(wd)
 	layers := slices.Clone(st.layers)
 	return change{
-		createdBy: strings.Join(st.shell(), " ") + " #(nop) WORKDIR " + wd,
+		createdBy: nopString(st.shell(), "WORKDIR "+wd),
 		config:    func(img *dockerspec.DockerOCIImage) { img.Config.WorkingDir = wd },
 		fs: func(ctx context.Context) (*image.BuiltLayer, error) {
 			// Docker makes the directory in a container it creates and
