@@ -118,3 +118,17 @@ func TestHeredocs(t *testing.T) {
 		}
 	}
 }
+
+// An ENV hides the build arg of the same name from RUN, in its
+// environment and in its history entry, as in Docker's classic builder.
+func TestEnvHidesBuildArg(t *testing.T) {
+	e := newEnv(t)
+	e.mustBuild(e.caseDir("argenv"), build.Options{Tags: []string{"argenv"}})
+	if got := readFile(t, e.rootfs("argenv"), "mode.txt"); got != "env k\n" {
+		t.Errorf("mode.txt = %q, want the ENV's value", got)
+	}
+	c := e.config("argenv")
+	if got := c.History[len(c.History)-1].CreatedBy; got != `|1 KEEP=k /bin/sh -c echo "$MODE $KEEP" > /mode.txt` {
+		t.Errorf("RUN history = %q", got)
+	}
+}
