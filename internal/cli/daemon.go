@@ -3,10 +3,9 @@ package cli
 import (
 	"fmt"
 	"os"
-	"os/exec"
-	"path/filepath"
 	"syscall"
 
+	"github.com/berthproject/berth/internal/binpath"
 	"github.com/containerd/errdefs"
 	"github.com/spf13/cobra"
 )
@@ -49,13 +48,7 @@ the daemon's flags (-H/--host, --root, --exec-root, --log-level,
 
 // findDaemonBinary finds berthd beside the running berth, else on $PATH.
 func findDaemonBinary() (string, error) {
-	if self, err := os.Executable(); err == nil {
-		p := filepath.Join(filepath.Dir(self), daemonBinary)
-		if _, err := os.Stat(p); err == nil {
-			return p, nil
-		}
-	}
-	p, err := exec.LookPath(daemonBinary)
+	p, err := binpath.Find(daemonBinary)
 	if err != nil {
 		return "", fmt.Errorf("%s, the daemon's binary, is neither beside berth nor on $PATH (make install puts both in /usr/local/bin): %w", daemonBinary, errdefs.ErrNotFound)
 	}

@@ -10,6 +10,7 @@ import (
 	"sync"
 	"syscall"
 
+	"github.com/berthproject/berth/internal/binpath"
 	"github.com/berthproject/berth/internal/container"
 	"github.com/berthproject/berth/internal/content"
 	"github.com/berthproject/berth/internal/network"
@@ -75,14 +76,7 @@ func (s *services) openContainers(ctx context.Context, cfg Config, logger *slog.
 
 // initBinary is berth-init beside the running executable, for --init.
 func initBinary() string {
-	exe, err := os.Executable()
-	if err != nil {
-		return ""
-	}
-	p := filepath.Join(filepath.Dir(exe), "berth-init")
-	if _, err := os.Stat(p); err != nil {
-		return ""
-	}
+	p, _ := binpath.Beside("berth-init")
 	return p
 }
 

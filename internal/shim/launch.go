@@ -14,6 +14,7 @@ import (
 	"syscall"
 	"time"
 
+	"github.com/berthproject/berth/internal/binpath"
 	"github.com/containerd/errdefs"
 )
 
@@ -102,23 +103,13 @@ func (c *Client) ping(ctx context.Context) error {
 	return resp.Err()
 }
 
-// findBinary finds berth-shim: the given path, beside the running executable,
-// or on $PATH.
+// findBinary finds berth-shim: the given path, else beside the running
+// executable or on $PATH.
 func findBinary(path string) (string, error) {
 	if path != "" {
 		return path, nil
 	}
-	if self, err := os.Executable(); err == nil {
-		p := filepath.Join(filepath.Dir(self), BinaryName)
-		if _, err := os.Stat(p); err == nil {
-			return p, nil
-		}
-	}
-	p, err := exec.LookPath(BinaryName)
-	if err != nil {
-		return "", fmt.Errorf("find %s: %w: %w", BinaryName, err, errdefs.ErrNotFound)
-	}
-	return p, nil
+	return binpath.Find(BinaryName)
 }
 
 // start runs the shim in its own session and reads its one-line answer
