@@ -7,6 +7,7 @@ import (
 	"crypto/sha256"
 	"encoding/hex"
 	"os"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -251,5 +252,20 @@ func TestSourceDigestIgnoresMtime(t *testing.T) {
 	os.WriteFile(p, []byte("two"), 0o600)
 	if digest() == d2 {
 		t.Error("new content kept the digest")
+	}
+}
+
+// Wildcard matches come in the order of Docker's walk of the context
+// (a directory's entries by name, depth first), not sorted as strings:
+// "a/x" before "a-b/x".
+func TestGlobInWalkOrder(t *testing.T) {
+	root := t.TempDir()
+	for _, d := range []string{"a", "a-b"} {
+		os.Mkdir(root+"/"+d, 0o755)
+		os.WriteFile(root+"/"+d+"/x", nil, 0o644)
+	}
+	got, err := glob(root, "/a*/x")
+	if err != nil || !slices.Equal(got, []string{"/a/x", "/a-b/x"}) {
+		t.Errorf("glob = %q, %v", got, err)
 	}
 }

@@ -6,7 +6,7 @@ import (
 	"os"
 	"path"
 	"path/filepath"
-	"sort"
+	"slices"
 	"strings"
 
 	"github.com/containerd/errdefs"
@@ -96,7 +96,12 @@ func glob(root, pattern string) ([]string, error) {
 			}
 		}
 	}
-	sort.Strings(out)
+	// In the order Docker's walk of the context finds them (each
+	// directory's entries by name, depth first), which its "multi:"
+	// digest follows.
+	slices.SortFunc(out, func(a, b string) int {
+		return slices.Compare(strings.Split(a, "/"), strings.Split(b, "/"))
+	})
 	return out, nil
 }
 
