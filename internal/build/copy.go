@@ -25,7 +25,7 @@ type copySpec struct {
 	chmod    string
 	// extract unpacks local tar archives (ADD).
 	extract bool
-	// root is where the sources are ("" for the build context).
+	// root is where ADD's downloads are ("" for the build context).
 	root string
 }
 
@@ -102,7 +102,7 @@ func (r *buildRun) copyLike(ctx context.Context, st *stage, cmd instructions.Com
 		if root == r.ctx.dir {
 			hashFile = contextHasher(root, r.ctx.sums)
 		}
-		hash, err = sourcesDigest(root, hashFile, srcs)
+		hash, err = sourcesDigest(root, hashFile, srcs, spec.root != "")
 		return err
 	}
 	var err error

@@ -6,6 +6,9 @@ import (
 	"context"
 	"crypto/sha256"
 	"encoding/hex"
+	"io"
+	"net/http"
+	"net/http/httptest"
 	"os"
 	"slices"
 	"strings"
@@ -229,7 +232,7 @@ func TestSourceDigestIgnoresMtime(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		d, err := sourcesDigest(root, diskHasher(root), srcs)
+		d, err := sourcesDigest(root, diskHasher(root), srcs, false)
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -267,5 +270,32 @@ func TestGlobInWalkOrder(t *testing.T) {
 	got, err := glob(root, "/a*/x")
 	if err != nil || !slices.Equal(got, []string{"/a/x", "/a-b/x"}) {
 		t.Errorf("glob = %q, %v", got, err)
+	}
+}
+
+// ADD <url> names the download by its bare tarsum (Docker's copier gives
+// no "file:" prefix to remote sources): a root-owned 0600 file named after
+// the URL's last path element.
+func TestAddURLHistory(t *testing.T) {
+	if os.Geteuid() != 0 {
+		t.Skip("needs root: the digest names the download's owner (root here)")
+	}
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, _ *http.Request) {
+		io.WriteString(w, "contents test")
+	}))
+	defer srv.Close()
+	df, err := parseDockerfile("Dockerfile", []byte("FROM scratch\nADD "+srv.URL+"/test /a\n"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	r := &buildRun{df: df, ctx: &buildContext{dir: t.TempDir()}, scratch: t.TempDir(), declared: map[string]bool{}}
+	cmd := df.stages[0].Commands[0]
+	c, err := r.changeFor(context.Background(), &stage{}, cmd)
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := "/bin/sh -c #(nop) ADD " + sha256hex("nametestmode384uid0gid0size13typeflag0linknameunamegnamedevmajor0devminor0contents test") + " in /a "
+	if c.createdBy != want {
+		t.Errorf("ADD <url> history = %q, want %q", c.createdBy, want)
 	}
 }

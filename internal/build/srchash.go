@@ -91,8 +91,9 @@ func diskHasher(root string) fileHasher {
 // does: "file:<tarsum>" for one file; "dir:<hex>" for one directory, the
 // sha256 of the sorted tarsums of it and everything below it (the root
 // itself left out), joined by commas; "multi:<hex>" for several sources,
-// the same over their names in order.
-func sourcesDigest(root string, hashFile fileHasher, srcs []source) (string, error) {
+// the same over their names in order. A downloaded file (downloaded) is
+// named by its bare tarsum, as Docker names ADD <url>'s.
+func sourcesDigest(root string, hashFile fileHasher, srcs []source, downloaded bool) (string, error) {
 	var names []string
 	for _, s := range srcs {
 		rel, err := filepath.Rel(root, s.host)
@@ -104,7 +105,10 @@ func sourcesDigest(root string, hashFile fileHasher, srcs []source) (string, err
 			if err != nil {
 				return "", fmt.Errorf("digest source %s: %w", rel, err)
 			}
-			names = append(names, "file:"+sum)
+			if !downloaded {
+				sum = "file:" + sum
+			}
+			names = append(names, sum)
 			continue
 		}
 		var sums []string
