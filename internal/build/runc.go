@@ -13,7 +13,7 @@ import (
 	"strings"
 	"time"
 
-	"github.com/containerd/errdefs"
+	"github.com/berthproject/berth/internal/binpath"
 )
 
 // RuncName is the OCI runtime binary that runs RUN steps. The builder
@@ -34,15 +34,9 @@ func findRunc(path string) (string, error) {
 	if path != "" {
 		return path, nil
 	}
-	if self, err := os.Executable(); err == nil {
-		p := filepath.Join(filepath.Dir(self), RuncName)
-		if _, err := os.Stat(p); err == nil {
-			return p, nil
-		}
-	}
-	p, err := exec.LookPath(RuncName)
+	p, err := binpath.Find(RuncName)
 	if err != nil {
-		return "", fmt.Errorf("find %s, which runs RUN steps: %w: %w", RuncName, err, errdefs.ErrNotFound)
+		return "", fmt.Errorf("%w; it runs RUN steps", err)
 	}
 	return p, nil
 }

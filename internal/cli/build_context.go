@@ -128,6 +128,9 @@ func writeContextTar(ctx context.Context, w io.Writer, dir, name string, extra [
 		if fi.IsDir() {
 			hdr.Name += "/"
 		}
+		// Root-owned, as the docker CLI sends a context: the builder's
+		// source digests (Docker's tarsum) include the owner.
+		hdr.Uid, hdr.Gid = 0, 0
 		hdr.Uname, hdr.Gname = "", ""
 		if err := tw.WriteHeader(hdr); err != nil {
 			return err
