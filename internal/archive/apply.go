@@ -64,7 +64,7 @@ func applyAt(ctx context.Context, root *os.File, rc io.Reader, opts ApplyOptions
 	a := &applier{root: root, opts: opts, dirs: map[string]*os.File{}, written: map[string]bool{}}
 	defer a.close()
 
-	cr := &countingReader{r: rc}
+	cr := &CountingReader{R: rc}
 	tr := tar.NewReader(cr)
 	c := newChecker()
 	var size int64
@@ -90,7 +90,7 @@ func applyAt(ctx context.Context, root *os.File, rc io.Reader, opts ApplyOptions
 			size += hdr.Size
 		}
 	}
-	if cr.n == 0 {
+	if cr.N == 0 {
 		return 0, tarError(io.ErrUnexpectedEOF)
 	}
 	if _, err := io.Copy(io.Discard, cr); err != nil {

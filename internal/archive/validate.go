@@ -19,11 +19,11 @@ func Validate(r io.Reader) error {
 		return err
 	}
 	defer rc.Close()
-	cr := &countingReader{r: rc}
+	cr := &CountingReader{R: rc}
 	if err := CheckTar(cr); err != nil {
 		return err
 	}
-	if cr.n == 0 {
+	if cr.N == 0 {
 		return fmt.Errorf("layer is empty, not a tar: %w", errdefs.ErrInvalidArgument)
 	}
 	// Drain the padding so that a truncated compressed stream is noticed.
@@ -69,15 +69,4 @@ func tarError(err error) error {
 		return fmt.Errorf("layer is not a valid tar: %v: %w", err, errdefs.ErrInvalidArgument)
 	}
 	return fmt.Errorf("read layer tar: %w", err)
-}
-
-type countingReader struct {
-	r io.Reader
-	n int64
-}
-
-func (c *countingReader) Read(p []byte) (int, error) {
-	n, err := c.r.Read(p)
-	c.n += int64(n)
-	return n, err
 }

@@ -10,6 +10,7 @@ import (
 	"path/filepath"
 	"strings"
 
+	bertharchive "github.com/berthproject/berth/internal/archive"
 	"github.com/docker/go-units"
 	"github.com/moby/go-archive"
 	"github.com/moby/moby/client"
@@ -75,19 +76,6 @@ func splitCpArg(arg string) (ctr, path string) {
 	return ctr, path
 }
 
-// countingReader counts the bytes that pass, for Docker's
-// "Successfully copied" line.
-type countingReader struct {
-	r io.Reader
-	n int64
-}
-
-func (c *countingReader) Read(p []byte) (int, error) {
-	n, err := c.r.Read(p)
-	c.n += int64(n)
-	return n, err
-}
-
 func copyFromContainer(cmd *cobra.Command, c *client.Client, ctr, src, dst string, followLink bool) error {
 	ctx := cmd.Context()
 	if dst != "-" {
@@ -112,12 +100,12 @@ func copyFromContainer(cmd *cobra.Command, c *client.Client, ctr, src, dst strin
 		return err
 	}
 	srcInfo := archive.CopyInfo{Path: src, Exists: true, IsDir: res.Stat.Mode.IsDir()}
-	counter := &countingReader{r: res.Content}
+	counter := &bertharchive.CountingReader{R: res.Content} // for Docker's "Successfully copied" line
 	// go-archive's own words ("no such directory") are Docker's message.
 	if err := archive.CopyTo(counter, srcInfo, dst); err != nil {
 		return err
 	}
-	fmt.Fprintf(cmd.ErrOrStderr(), "Successfully copied %s to %s\n", units.HumanSize(float64(counter.n)), dst)
+	fmt.Fprintf(cmd.ErrOrStderr(), "Successfully copied %s to %s\n", units.HumanSize(float64(counter.N)), dst)
 	return nil
 }
 
@@ -163,11 +151,11 @@ func copyToContainer(cmd *cobra.Command, c *client.Client, src, ctr, dst string,
 		return err
 	}
 	defer prepared.Close()
-	counter := &countingReader{r: prepared}
+	counter := &bertharchive.CountingReader{R: prepared}
 	if _, err := c.CopyToContainer(ctx, ctr, client.CopyToContainerOptions{DestinationPath: dstDir, Content: counter, CopyUIDGID: copyUIDGID}); err != nil {
 		return err
 	}
-	fmt.Fprintf(cmd.ErrOrStderr(), "Successfully copied %s to %s:%s\n", units.HumanSize(float64(counter.n)), ctr, dst)
+	fmt.Fprintf(cmd.ErrOrStderr(), "Successfully copied %s to %s:%s\n", units.HumanSize(float64(counter.N)), ctr, dst)
 	return nil
 }
 

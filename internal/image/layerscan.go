@@ -62,7 +62,7 @@ func scanLayer(r io.Reader) (sc layerScan) {
 	if c != archive.Uncompressed {
 		tarStream = io.TeeReader(plain, h)
 	}
-	counted := &countingReader{r: tarStream}
+	counted := &archive.CountingReader{R: tarStream}
 	// The rules of unpacking (archive.Apply): an image that loads is an
 	// image that runs.
 	sc.err = archive.CheckTar(counted)
@@ -73,20 +73,9 @@ func scanLayer(r io.Reader) (sc layerScan) {
 			sc.err = fmt.Errorf("read layer: %v: %w", err, errdefs.ErrInvalidArgument)
 		}
 	}
-	sc.size = counted.n
+	sc.size = counted.N
 	if sc.compression != archive.Uncompressed {
 		sc.diffID = digest.NewDigest(digest.SHA256, h)
 	}
 	return sc
-}
-
-type countingReader struct {
-	r io.Reader
-	n int64
-}
-
-func (c *countingReader) Read(p []byte) (int, error) {
-	n, err := c.r.Read(p)
-	c.n += int64(n)
-	return n, err
 }
