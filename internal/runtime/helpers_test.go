@@ -1,11 +1,14 @@
 package runtime_test
 
 import (
+	"context"
 	"net"
 	"os"
 	"path/filepath"
 	"strings"
 
+	"github.com/berthproject/berth/internal/runtime"
+	specs "github.com/opencontainers/runtime-spec/specs-go"
 	"golang.org/x/sys/unix"
 )
 
@@ -36,6 +39,48 @@ func receivePty(ln *net.UnixListener) *os.File {
 		return nil
 	}
 	return os.NewFile(uintptr(fds[0]), "pty-master")
+}
+
+// runOnConsole runs spec's process (Terminal set) with a console socket,
+// expects exit 0 and returns everything it wrote to the terminal: the read
+// of the pty master ends (EIO) once every holder has closed the slave.
+func (e *env) runOnConsole(id string, spec *specs.Spec) string {
+	e.t.Helper()
+	ctx := context.Background()
+	sock := filepath.Join(e.t.TempDir(), "console.sock")
+	ln, err := listenUnix(sock)
+	if err != nil {
+		e.t.Fatal(err)
+	}
+	defer ln.Close()
+	masterc := make(chan *os.File, 1)
+	go func() { masterc <- receivePty(ln) }()
+	e.t.Cleanup(func() { _ = e.rt.Delete(ctx, id, true) })
+	if err := e.rt.Create(ctx, id, e.bundle(spec), runtime.CreateOpts{ConsoleSocket: sock}); err != nil {
+		e.t.Fatal(err)
+	}
+	master := <-masterc
+	if master == nil {
+		e.t.Fatal("no pty master received")
+	}
+	defer master.Close()
+	st, _ := e.rt.State(ctx, id)
+	if err := e.rt.Start(ctx, id); err != nil {
+		e.t.Fatal(err)
+	}
+	if code, _ := runtime.Wait(st.Pid); code != 0 {
+		e.t.Errorf("exit code %d", code)
+	}
+	var out strings.Builder
+	buf := make([]byte, 256)
+	for {
+		n, err := master.Read(buf)
+		out.Write(buf[:n])
+		if err != nil {
+			break
+		}
+	}
+	return out.String()
 }
 
 // assertNothingLeft checks that a failed create left no state dir, no

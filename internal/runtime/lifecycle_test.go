@@ -218,37 +218,9 @@ func TestHookTimeoutLeavesNothing(t *testing.T) {
 
 func TestConsoleSocket(t *testing.T) {
 	e := newEnv(t)
-	ctx := context.Background()
-	sock := filepath.Join(t.TempDir(), "console.sock")
-	ln, err := listenUnix(sock)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer ln.Close()
-	masterc := make(chan *os.File, 1)
-	go func() { masterc <- receivePty(ln) }()
 	id, spec := e.spec(sh("tty; echo tty-ok")...)
 	spec.Process.Terminal = true
-	t.Cleanup(func() { _ = e.rt.Delete(ctx, id, true) })
-	if err := e.rt.Create(ctx, id, e.bundle(spec), runtime.CreateOpts{ConsoleSocket: sock}); err != nil {
-		t.Fatal(err)
-	}
-	master := <-masterc
-	if master == nil {
-		t.Fatal("no pty master received")
-	}
-	defer master.Close()
-	st, _ := e.rt.State(ctx, id)
-	if err := e.rt.Start(ctx, id); err != nil {
-		t.Fatal(err)
-	}
-	if code, _ := runtime.Wait(st.Pid); code != 0 {
-		t.Errorf("exit code %d", code)
-	}
-	buf := make([]byte, 256)
-	n, _ := master.Read(buf)
-	out := string(buf[:n])
-	if !strings.Contains(out, "/dev/pts/0") || !strings.Contains(out, "tty-ok") {
+	if out := e.runOnConsole(id, spec); !strings.Contains(out, "/dev/pts/0") || !strings.Contains(out, "tty-ok") {
 		t.Errorf("terminal output %q", out)
 	}
 }
