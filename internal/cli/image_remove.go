@@ -1,9 +1,7 @@
 package cli
 
 import (
-	"bufio"
 	"fmt"
-	"strings"
 
 	"github.com/docker/go-units"
 	"github.com/moby/moby/client"
@@ -100,9 +98,7 @@ label!=KEY[=VALUE]. Asks for confirmation unless -f.`,
 				if all {
 					warning = "WARNING! This will remove all images without at least one container associated to them."
 				}
-				fmt.Fprintf(cmd.OutOrStdout(), "%s\nAre you sure you want to continue? [y/N] ", warning)
-				answer, _ := bufio.NewReader(cmd.InOrStdin()).ReadString('\n')
-				if a := strings.ToLower(strings.TrimSpace(answer)); a != "y" && a != "yes" {
+				if !confirm(cmd, warning) {
 					return nil
 				}
 			}
