@@ -3,8 +3,6 @@ package cli
 import (
 	"bytes"
 	"context"
-	"encoding/json"
-	"fmt"
 
 	"github.com/containerd/errdefs"
 	"github.com/moby/moby/client"
@@ -50,8 +48,7 @@ func runObjectInspect(cmd *cobra.Command, g *globalOptions, typ, format string, 
 		return err
 	}
 	defer c.Close()
-	out := cmd.OutOrStdout()
-	var raws []json.RawMessage
+	printer := &inspectPrinter{w: cmd.OutOrStdout(), format: format}
 	var failed error
 	for _, name := range names {
 		typed, raw, err := inspectOne(cmd.Context(), c, types, name, size)
@@ -63,23 +60,12 @@ func runObjectInspect(cmd *cobra.Command, g *globalOptions, typ, format string, 
 			failed = statusError{code: ExitFailure}
 			continue
 		}
-		if format == "" {
-			raws = append(raws, json.RawMessage(bytes.TrimSpace(raw)))
-			continue
-		}
-		if err := formatInspected(out, format, typed, raw); err != nil {
+		if err := printer.add(typed, raw); err != nil {
 			return err
 		}
 	}
-	if format == "" {
-		if raws == nil {
-			raws = []json.RawMessage{}
-		}
-		b, err := json.MarshalIndent(raws, "", "    ")
-		if err != nil {
-			return err
-		}
-		fmt.Fprintln(out, string(b))
+	if err := printer.flush(); err != nil {
+		return err
 	}
 	return failed
 }

@@ -6,7 +6,6 @@ import (
 	"fmt"
 	"io"
 
-	"github.com/moby/moby/client"
 	"github.com/spf13/cobra"
 )
 
@@ -22,7 +21,7 @@ array. --format applies a Go template to each image instead.`,
   berth image inspect --format '{{json .RootFS.Layers}}' busybox`,
 		Args: minArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
-			return runInspect(cmd, g, format, args)
+			return runObjectInspect(cmd, g, "image", format, false, args)
 		},
 	}
 	cmd.Flags().StringVarP(&format, "format", "f", "", "format output using a Go template, or 'json'")
@@ -53,44 +52,6 @@ func newInspectCommand(g *globalOptions) *cobra.Command {
 	return cmd
 }
 
-func runInspect(cmd *cobra.Command, g *globalOptions, format string, names []string) error {
-	c, err := g.connect(cmd.Context())
-	if err != nil {
-		return err
-	}
-	defer c.Close()
-	out := cmd.OutOrStdout()
-	var raws []json.RawMessage
-	var failed error
-	for _, name := range names {
-		var raw bytes.Buffer
-		res, err := c.ImageInspect(cmd.Context(), name, client.ImageInspectWithRawResponse(&raw))
-		if err != nil {
-			fmt.Fprintln(cmd.ErrOrStderr(), errorLine(err))
-			failed = statusError{code: ExitFailure}
-			continue
-		}
-		if format == "" {
-			raws = append(raws, json.RawMessage(bytes.TrimSpace(raw.Bytes())))
-			continue
-		}
-		if err := formatInspected(out, format, res.InspectResponse, raw.Bytes()); err != nil {
-			return err
-		}
-	}
-	if format == "" {
-		if raws == nil {
-			raws = []json.RawMessage{}
-		}
-		b, err := json.MarshalIndent(raws, "", "    ")
-		if err != nil {
-			return err
-		}
-		fmt.Fprintln(out, string(b))
-	}
-	return failed
-}
-
 // formatInspected applies a template to the typed response, and, when a
 // field is not found there, to the raw JSON object, so that templates
 // written for Docker ({{.Id}}, {{.Config.Cmd}}) work.
@@ -108,4 +69,38 @@ func formatInspected(w io.Writer, format string, typed any, raw []byte) error {
 		return fmt.Errorf("decode inspect response: %w", err)
 	}
 	return formatOne(w, format, generic)
+}
+
+// inspectPrinter prints what an inspect command fetched: with a template,
+// each object as it comes; without one, all of them as one JSON array at
+// the end ([] when none was found), as Docker does.
+type inspectPrinter struct {
+	w      io.Writer
+	format string
+	raws   []json.RawMessage
+}
+
+func (p *inspectPrinter) add(typed any, raw []byte) error {
+	if p.format != "" {
+		return formatInspected(p.w, p.format, typed, raw)
+	}
+	p.raws = append(p.raws, json.RawMessage(bytes.TrimSpace(raw)))
+	return nil
+}
+
+// flush prints the JSON array, when there is no template.
+func (p *inspectPrinter) flush() error {
+	if p.format != "" {
+		return nil
+	}
+	raws := p.raws
+	if raws == nil {
+		raws = []json.RawMessage{}
+	}
+	b, err := json.MarshalIndent(raws, "", "    ")
+	if err != nil {
+		return err
+	}
+	_, err = fmt.Fprintln(p.w, string(b))
+	return err
 }

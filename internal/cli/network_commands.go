@@ -1,8 +1,6 @@
 package cli
 
 import (
-	"bytes"
-	"encoding/json"
 	"fmt"
 	"net/netip"
 
@@ -21,28 +19,16 @@ func newNetworkInspectCommand(g *globalOptions) *cobra.Command {
 		Args:              minArgs(1),
 		ValidArgsFunction: completeNetworks(g),
 		RunE: func(cmd *cobra.Command, args []string) error {
-			var raws []json.RawMessage
-			out := cmd.OutOrStdout()
+			printer := &inspectPrinter{w: cmd.OutOrStdout(), format: format}
 			err := forEachName(cmd, g, args, func(c *client.Client, name string) error {
 				res, err := c.NetworkInspect(cmd.Context(), name, client.NetworkInspectOptions{})
 				if err != nil {
 					return err
 				}
-				if format != "" {
-					return formatInspected(out, format, res.Network, res.Raw)
-				}
-				raws = append(raws, json.RawMessage(bytes.TrimSpace(res.Raw)))
-				return nil
+				return printer.add(res.Network, res.Raw)
 			})
-			if format == "" {
-				if raws == nil {
-					raws = []json.RawMessage{}
-				}
-				b, jerr := json.MarshalIndent(raws, "", "    ")
-				if jerr != nil {
-					return jerr
-				}
-				fmt.Fprintln(out, string(b))
+			if perr := printer.flush(); perr != nil {
+				return perr
 			}
 			return err
 		},
