@@ -9,6 +9,7 @@ import (
 	"os/exec"
 	"path/filepath"
 	"strings"
+	"testing"
 )
 
 // Dir returns the directory holding berth, berthd, berth-runc, berth-shim and
@@ -45,4 +46,18 @@ func ModuleRoot() (string, error) {
 		return "", fmt.Errorf("find the module root: %w", err)
 	}
 	return strings.TrimSpace(string(out)), nil
+}
+
+// Run is a black-box suite's TestMain body: it sets *dir to Dir's
+// directory, runs the tests and removes what Dir built. Use it as
+// os.Exit(binaries.Run(m, &bindir)).
+func Run(m *testing.M, dir *string) int {
+	d, cleanup, err := Dir()
+	if err != nil {
+		fmt.Fprintln(os.Stderr, err)
+		return 1
+	}
+	defer cleanup()
+	*dir = d
+	return m.Run()
 }

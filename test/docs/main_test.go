@@ -1,7 +1,6 @@
 package docs
 
 import (
-	"fmt"
 	"os"
 	"path/filepath"
 	"testing"
@@ -12,18 +11,7 @@ import (
 // bindir holds the binaries under test: $BERTH_BINDIR, or a fresh build.
 var bindir string
 
-func TestMain(m *testing.M) { os.Exit(run(m)) }
-
-func run(m *testing.M) int {
-	dir, cleanup, err := binaries.Dir()
-	if err != nil {
-		fmt.Fprintln(os.Stderr, err)
-		return 1
-	}
-	defer cleanup()
-	bindir = dir
-	return m.Run()
-}
+func TestMain(m *testing.M) { os.Exit(binaries.Run(m, &bindir)) }
 
 func berthBin() string { return filepath.Join(bindir, "berth") }
 

@@ -1,7 +1,6 @@
 package harness
 
 import (
-	"fmt"
 	"os"
 	"path/filepath"
 	"testing"
@@ -13,18 +12,7 @@ import (
 // fresh build.
 var bindir string
 
-func TestMain(m *testing.M) { os.Exit(run(m)) }
-
-func run(m *testing.M) int {
-	dir, cleanup, err := binaries.Dir()
-	if err != nil {
-		fmt.Fprintln(os.Stderr, err)
-		return 1
-	}
-	defer cleanup()
-	bindir = dir
-	return m.Run()
-}
+func TestMain(m *testing.M) { os.Exit(binaries.Run(m, &bindir)) }
 
 func testSuite() Suite {
 	return Suite{Bin: filepath.Join(bindir, "berth"), Name: "harness", BridgePrefix: "bh", TablePrefix: "berthh_"}
