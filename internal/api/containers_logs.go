@@ -9,6 +9,7 @@ import (
 
 	"github.com/berthproject/berth/internal/container"
 	"github.com/berthproject/berth/internal/logfile"
+	"github.com/berthproject/berth/internal/timestamp"
 	"github.com/containerd/errdefs"
 )
 
@@ -31,10 +32,10 @@ func (s *Server) containerLogs(ctx context.Context, w http.ResponseWriter, r *ht
 			return errdefs.ErrInvalidArgument.WithMessage("invalid tail " + strconv.Quote(t))
 		}
 	}
-	if o.Since, err = parseTimeParam(q.Get("since")); err != nil {
+	if o.Since, err = timestamp.Parse(q.Get("since")); err != nil {
 		return err
 	}
-	if o.Until, err = parseTimeParam(q.Get("until")); err != nil {
+	if o.Until, err = timestamp.Parse(q.Get("until")); err != nil {
 		return err
 	}
 	if q.Get("since") == "0" {

@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"github.com/berthproject/berth/internal/container"
+	"github.com/berthproject/berth/internal/timestamp"
 	"github.com/containerd/errdefs"
 )
 
@@ -56,7 +57,7 @@ func (s *Server) pruneContainers(ctx context.Context, w http.ResponseWriter, r *
 	}
 	var until time.Time
 	for _, u := range filters["until"] {
-		if until, err = parseTimeParam(u); err != nil {
+		if until, err = timestamp.Parse(u); err != nil {
 			return err
 		}
 	}
@@ -86,33 +87,4 @@ func (s *Server) pruneContainers(ctx context.Context, w http.ResponseWriter, r *
 	}
 	writeJSON(w, http.StatusOK, report)
 	return nil
-}
-
-// parseTimeParam reads Docker's since/until: unix seconds (with optional
-// fraction), an RFC 3339 time, or a duration before now ("10m").
-func parseTimeParam(v string) (time.Time, error) {
-	if v == "" {
-		return time.Time{}, nil
-	}
-	if d, err := time.ParseDuration(v); err == nil {
-		return time.Now().Add(-d), nil
-	}
-	if t, err := time.Parse(time.RFC3339Nano, v); err == nil {
-		return t, nil
-	}
-	// "seconds[.nanoseconds]", as the docker CLI sends --since/--until: the
-	// fraction is read as digits, since a float64 loses the nanoseconds.
-	secPart, fracPart, _ := strings.Cut(v, ".")
-	if sec, err := strconv.ParseInt(secPart, 10, 64); err == nil && len(fracPart) <= 9 {
-		nsec := int64(0)
-		if fracPart != "" {
-			n, err := strconv.ParseUint(fracPart+strings.Repeat("0", 9-len(fracPart)), 10, 64)
-			if err != nil {
-				return time.Time{}, errdefs.ErrInvalidArgument.WithMessage("invalid time value " + strconv.Quote(v))
-			}
-			nsec = int64(n)
-		}
-		return time.Unix(sec, nsec), nil
-	}
-	return time.Time{}, errdefs.ErrInvalidArgument.WithMessage("invalid time value " + strconv.Quote(v))
 }

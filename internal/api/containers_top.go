@@ -6,6 +6,7 @@ import (
 	"net/http"
 	"time"
 
+	"github.com/berthproject/berth/internal/timestamp"
 	"github.com/moby/moby/api/types/events"
 )
 
@@ -75,11 +76,11 @@ func (s *Server) events(ctx context.Context, w http.ResponseWriter, r *http.Requ
 	if err != nil {
 		return err
 	}
-	since, err := parseTimeParam(r.URL.Query().Get("since"))
+	since, err := timestamp.Parse(r.URL.Query().Get("since"))
 	if err != nil {
 		return err
 	}
-	until, err := parseTimeParam(r.URL.Query().Get("until"))
+	until, err := timestamp.Parse(r.URL.Query().Get("until"))
 	if err != nil {
 		return err
 	}

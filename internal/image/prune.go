@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"time"
 
+	"github.com/berthproject/berth/internal/timestamp"
 	"github.com/containerd/errdefs"
 	imagetypes "github.com/moby/moby/api/types/image"
 )
@@ -57,7 +58,7 @@ func pruneFilter(filters map[string][]string) (func(record, map[string]string) b
 		switch key {
 		case "until":
 			for _, v := range values {
-				t, err := parseUntil(v)
+				t, err := timestamp.Filter("until", v)
 				if err != nil {
 					return nil, err
 				}
@@ -87,22 +88,4 @@ func pruneFilter(filters map[string][]string) (func(record, map[string]string) b
 		}
 		return true
 	}, nil
-}
-
-// parseUntil reads a timestamp (RFC 3339, date, or Unix seconds) or a Go
-// duration meaning "that long ago".
-func parseUntil(v string) (time.Time, error) {
-	if d, err := time.ParseDuration(v); err == nil {
-		return time.Now().Add(-d), nil
-	}
-	for _, layout := range []string{time.RFC3339Nano, "2006-01-02T15:04:05", "2006-01-02"} {
-		if t, err := time.Parse(layout, v); err == nil {
-			return t, nil
-		}
-	}
-	var secs int64
-	if _, err := fmt.Sscanf(v, "%d", &secs); err == nil && fmt.Sprint(secs) == v {
-		return time.Unix(secs, 0), nil
-	}
-	return time.Time{}, fmt.Errorf("invalid filter 'until=%s': %w", v, errdefs.ErrInvalidArgument)
 }

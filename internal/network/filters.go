@@ -3,9 +3,9 @@ package network
 import (
 	"fmt"
 	"strings"
-	"time"
 
 	"github.com/berthproject/berth/internal/network/link"
+	"github.com/berthproject/berth/internal/timestamp"
 	"github.com/containerd/errdefs"
 	mobynet "github.com/moby/moby/api/types/network"
 )
@@ -66,7 +66,7 @@ func PruneMatch(filters map[string][]string) (func(*Network) bool, error) {
 
 func checkFilterValues(filters map[string][]string) error {
 	for _, v := range filters["until"] {
-		if _, err := parseUntil(v); err != nil {
+		if _, err := timestamp.Filter("until", v); err != nil {
 			return err
 		}
 	}
@@ -81,24 +81,6 @@ func checkFilterValues(filters map[string][]string) error {
 		}
 	}
 	return nil
-}
-
-// parseUntil reads a timestamp (RFC 3339, a date, Unix seconds) or a
-// duration before now (10m), as Docker's until filter.
-func parseUntil(v string) (time.Time, error) {
-	if d, err := time.ParseDuration(v); err == nil {
-		return time.Now().Add(-d), nil
-	}
-	for _, layout := range []string{time.RFC3339Nano, "2006-01-02T15:04:05", "2006-01-02"} {
-		if t, err := time.Parse(layout, v); err == nil {
-			return t, nil
-		}
-	}
-	var sec int64
-	if _, err := fmt.Sscanf(v, "%d", &sec); err == nil && fmt.Sprint(sec) == v {
-		return time.Unix(sec, 0), nil
-	}
-	return time.Time{}, fmt.Errorf("invalid filter 'until=%s': want a timestamp or a duration: %w", v, errdefs.ErrInvalidArgument)
 }
 
 // Match reports whether n (busy: it has endpoints) passes the filters.
@@ -126,7 +108,7 @@ func Match(n *Network, busy bool, filters map[string][]string) bool {
 		}
 	}
 	for _, v := range filters["until"] {
-		if t, _ := parseUntil(v); !n.Created.Before(t) {
+		if t, _ := timestamp.Filter("until", v); !n.Created.Before(t) {
 			return false
 		}
 	}
