@@ -4,10 +4,10 @@ import (
 	"context"
 	"net/http"
 	"strconv"
-	"strings"
 	"time"
 
 	"github.com/berthproject/berth/internal/container"
+	"github.com/berthproject/berth/internal/labelfilter"
 	"github.com/berthproject/berth/internal/timestamp"
 	"github.com/containerd/errdefs"
 )
@@ -65,21 +65,7 @@ func (s *Server) pruneContainers(ctx context.Context, w http.ResponseWriter, r *
 		if !until.IsZero() && !c.Created.Before(until) {
 			return false
 		}
-		for _, l := range filters["label"] {
-			k, v, hasV := strings.Cut(l, "=")
-			got, ok := c.Config.Labels[k]
-			if !ok || (hasV && got != v) {
-				return false
-			}
-		}
-		for _, l := range filters["label!"] {
-			k, v, hasV := strings.Cut(l, "=")
-			got, ok := c.Config.Labels[k]
-			if ok && (!hasV || got == v) {
-				return false
-			}
-		}
-		return true
+		return labelfilter.Match(filters["label"], c.Config.Labels) && labelfilter.MatchNone(filters["label!"], c.Config.Labels)
 	}
 	report, err := s.cfg.Containers.Prune(ctx, match)
 	if err != nil {

@@ -8,6 +8,7 @@ import (
 	"sync"
 	"time"
 
+	"github.com/berthproject/berth/internal/labelfilter"
 	"github.com/moby/moby/api/types/events"
 )
 
@@ -77,14 +78,7 @@ func (s *Service) Events(ctx context.Context, since, until time.Time, filters ma
 		if v := filters["image"]; len(v) > 0 && !slices.ContainsFunc(v, func(img string) bool { return matchImage(m, img) }) {
 			return false
 		}
-		for _, l := range filters["label"] {
-			k, val, hasVal := strings.Cut(l, "=")
-			got, ok := m.Actor.Attributes[k]
-			if !ok || (hasVal && got != val) {
-				return false
-			}
-		}
-		return true
+		return labelfilter.Match(filters["label"], m.Actor.Attributes)
 	}
 	inWindow := func(m events.Message) bool {
 		return (since.IsZero() || m.TimeNano >= since.UnixNano()) && (until.IsZero() || m.TimeNano <= until.UnixNano())

@@ -9,6 +9,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/berthproject/berth/internal/labelfilter"
 	"github.com/containerd/errdefs"
 	containertypes "github.com/moby/moby/api/types/container"
 )
@@ -182,12 +183,8 @@ func (s *Service) listFilter(f map[string][]string) (func(Container) bool, error
 		if v := f["name"]; len(v) > 0 && !slices.ContainsFunc(v, func(p string) bool { return strings.Contains(c.Name, strings.TrimPrefix(p, "/")) }) {
 			return false
 		}
-		for _, l := range f["label"] {
-			k, val, hasVal := strings.Cut(l, "=")
-			got, ok := c.Config.Labels[k]
-			if !ok || (hasVal && got != val) {
-				return false
-			}
+		if !labelfilter.Match(f["label"], c.Config.Labels) {
+			return false
 		}
 		if len(exited) > 0 && (c.State.Status != containertypes.StateExited || !slices.Contains(exited, c.State.ExitCode)) {
 			return false

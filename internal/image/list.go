@@ -7,6 +7,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/berthproject/berth/internal/labelfilter"
 	"github.com/containerd/errdefs"
 	"github.com/distribution/reference"
 	imagetypes "github.com/moby/moby/api/types/image"
@@ -124,7 +125,7 @@ func (f *listFilter) match(r record, labels map[string]string) ([]string, bool) 
 	if f.since != nil && !r.Created.After(*f.since) {
 		return nil, false
 	}
-	if !matchLabels(f.labels, labels) {
+	if !labelfilter.Match(f.labels, labels) {
 		return nil, false
 	}
 	if len(f.references) > 0 {
@@ -158,16 +159,4 @@ func matchReference(patterns []string, full string) bool {
 		}
 	}
 	return false
-}
-
-// matchLabels applies every label=<key>[=<value>] filter (all must hold).
-func matchLabels(filters []string, labels map[string]string) bool {
-	for _, l := range filters {
-		k, v, hasValue := strings.Cut(l, "=")
-		got, ok := labels[k]
-		if !ok || (hasValue && got != v) {
-			return false
-		}
-	}
-	return true
 }

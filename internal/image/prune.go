@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"time"
 
+	"github.com/berthproject/berth/internal/labelfilter"
 	"github.com/berthproject/berth/internal/timestamp"
 	"github.com/containerd/errdefs"
 	imagetypes "github.com/moby/moby/api/types/image"
@@ -78,14 +79,6 @@ func pruneFilter(filters map[string][]string) (func(record, map[string]string) b
 		if until != nil && !r.Created.Before(*until) {
 			return false
 		}
-		if !matchLabels(labels, l) {
-			return false
-		}
-		for _, nl := range notLabels {
-			if matchLabels([]string{nl}, l) {
-				return false
-			}
-		}
-		return true
+		return labelfilter.Match(labels, l) && labelfilter.MatchNone(notLabels, l)
 	}, nil
 }

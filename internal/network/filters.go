@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"strings"
 
+	"github.com/berthproject/berth/internal/labelfilter"
 	"github.com/berthproject/berth/internal/network/link"
 	"github.com/berthproject/berth/internal/timestamp"
 	"github.com/containerd/errdefs"
@@ -97,15 +98,8 @@ func Match(n *Network, busy bool, filters map[string][]string) bool {
 		}
 		return false
 	}
-	label := func(v string) bool {
-		k, want, hasValue := strings.Cut(v, "=")
-		got, ok := n.Labels[k]
-		return ok && (!hasValue || got == want)
-	}
-	for _, v := range filters["label!"] {
-		if label(v) {
-			return false
-		}
+	if !labelfilter.Match(filters["label"], n.Labels) || !labelfilter.MatchNone(filters["label!"], n.Labels) {
+		return false
 	}
 	for _, v := range filters["until"] {
 		if t, _ := timestamp.Filter("until", v); !n.Created.Before(t) {
@@ -117,8 +111,7 @@ func Match(n *Network, busy bool, filters map[string][]string) bool {
 		anyOf("name", func(v string) bool { return strings.Contains(n.Name, v) }) &&
 		anyOf("scope", func(v string) bool { return v == "local" }) &&
 		anyOf("type", func(v string) bool { return (v == "builtin") == n.Predefined() }) &&
-		anyOf("dangling", func(v string) bool { return (v == "true" || v == "1") == (!busy && !n.Predefined()) }) &&
-		anyOf("label", label)
+		anyOf("dangling", func(v string) bool { return (v == "true" || v == "1") == (!busy && !n.Predefined()) })
 }
 
 // Shared reports whether a bridge of this Manager has ports it did not

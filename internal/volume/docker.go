@@ -7,6 +7,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/berthproject/berth/internal/labelfilter"
 	"github.com/containerd/errdefs"
 	volumetypes "github.com/moby/moby/api/types/volume"
 )
@@ -109,12 +110,8 @@ func (s *Service) filter(filters map[string][]string) (func(Volume) bool, error)
 		if ds := filters["driver"]; len(ds) > 0 && !slices.Contains(ds, Driver) {
 			return false
 		}
-		for _, l := range filters["label"] {
-			k, val, hasVal := strings.Cut(l, "=")
-			got, ok := v.Labels[k]
-			if !ok || (hasVal && got != val) {
-				return false
-			}
+		if !labelfilter.Match(filters["label"], v.Labels) {
+			return false
 		}
 		for _, d := range filters["dangling"] {
 			dangling := len(s.InUse(v.Name)) == 0
