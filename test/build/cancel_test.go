@@ -12,7 +12,6 @@ import (
 	"regexp"
 	"strings"
 	"testing"
-	"time"
 
 	"github.com/berthproject/berth/internal/build"
 	"github.com/berthproject/berth/internal/network"
@@ -91,29 +90,8 @@ func (e *env) traces(id12, bridge string) stepTraces {
 func TestCancelMidRunOnBridgeLeavesNothing(t *testing.T) {
 	e := newEnv(t)
 	m, bridge := e.withBridge()
-	dir := t.TempDir()
-	os.WriteFile(filepath.Join(dir, "Dockerfile"), []byte("FROM busybox\nRUN ip -o -4 addr show eth0 && echo $((6*7)) ready && sleep 60\n"), 0o644)
-	var ctxTar bytes.Buffer
-	if err := tarDir(dir, &ctxTar); err != nil {
-		t.Fatal(err)
-	}
 	before := e.traces("", "")
-	ctx, cancel := context.WithCancel(context.Background())
-	defer cancel()
-	rep := &report{}
-	done := make(chan error, 1)
-	go func() {
-		_, err := e.b.Build(ctx, &ctxTar, build.Options{}, rep)
-		done <- err
-	}()
-	// The step's own output, not its Dockerfile line: the step runs.
-	for !strings.Contains(rep.String(), "42 ready") {
-		select {
-		case err := <-done:
-			t.Fatalf("build ended early: %v\n%s", err, rep)
-		case <-time.After(10 * time.Millisecond):
-		}
-	}
+	rep, cancel, done := e.buildUntil(t, "FROM busybox\nRUN ip -o -4 addr show eth0 && echo $((6*7)) ready && sleep 60\n", "42 ready")
 	out := rep.String()
 	match := regexp.MustCompile(`---> Running in ([0-9a-f]{12})`).FindStringSubmatch(out)
 	if match == nil || !strings.Contains(out, "eth0") {

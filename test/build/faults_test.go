@@ -10,7 +10,6 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
-	"time"
 
 	"github.com/berthproject/berth/internal/build"
 	"github.com/containerd/errdefs"
@@ -138,28 +137,7 @@ func TestContextSymlinkStaysInside(t *testing.T) {
 // cleans up.
 func TestCancelledBuildCleansUp(t *testing.T) {
 	e := newEnv(t)
-	dir := t.TempDir()
-	os.WriteFile(filepath.Join(dir, "Dockerfile"), []byte("FROM busybox\nRUN echo $((6*7)) ready && sleep 60\n"), 0o644)
-	ctx, cancel := context.WithCancel(context.Background())
-	defer cancel()
-	var ctxTar bytes.Buffer
-	if err := tarDir(dir, &ctxTar); err != nil {
-		t.Fatal(err)
-	}
-	rep := &report{}
-	done := make(chan error, 1)
-	go func() {
-		_, err := e.b.Build(ctx, &ctxTar, build.Options{}, rep)
-		done <- err
-	}()
-	// The step's own output, not its Dockerfile line: the step runs.
-	for !strings.Contains(rep.String(), "42 ready") {
-		select {
-		case err := <-done:
-			t.Fatalf("build ended early: %v\n%s", err, rep)
-		case <-time.After(10 * time.Millisecond):
-		}
-	}
+	_, cancel, done := e.buildUntil(t, "FROM busybox\nRUN echo $((6*7)) ready && sleep 60\n", "42 ready")
 	cancel()
 	if err := <-done; !errors.Is(err, context.Canceled) {
 		t.Errorf("cancelled build returned %v", err)

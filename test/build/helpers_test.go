@@ -11,6 +11,7 @@ import (
 	"strings"
 	"sync"
 	"testing"
+	"time"
 
 	"github.com/berthproject/berth/internal/archive"
 	"github.com/berthproject/berth/internal/build"
@@ -214,4 +215,35 @@ func (e *env) containers() []string {
 		e.t.Fatalf("berth-runc list: %v: %s", err, out)
 	}
 	return strings.Fields(string(out))
+}
+
+// buildUntil starts a build of dockerfile in the background and returns
+// once its output shows want (the step's own output, not its Dockerfile
+// line: the step runs); done gets the build's result after cancel.
+func (e *env) buildUntil(t *testing.T, dockerfile, want string) (rep *report, cancel context.CancelFunc, done <-chan error) {
+	t.Helper()
+	dir := t.TempDir()
+	if err := os.WriteFile(filepath.Join(dir, "Dockerfile"), []byte(dockerfile), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	var ctxTar bytes.Buffer
+	if err := tarDir(dir, &ctxTar); err != nil {
+		t.Fatal(err)
+	}
+	ctx, cancel := context.WithCancel(context.Background())
+	t.Cleanup(cancel)
+	rep = &report{}
+	result := make(chan error, 1)
+	go func() {
+		_, err := e.b.Build(ctx, &ctxTar, build.Options{}, rep)
+		result <- err
+	}()
+	for !strings.Contains(rep.String(), want) {
+		select {
+		case err := <-result:
+			t.Fatalf("build ended early: %v\n%s", err, rep)
+		case <-time.After(10 * time.Millisecond):
+		}
+	}
+	return rep, cancel, result
 }
