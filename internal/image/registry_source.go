@@ -2,13 +2,12 @@ package image
 
 import (
 	"context"
-	"fmt"
-	"github.com/moby/moby/api/types/events"
 	"slices"
 	"sort"
 
+	"github.com/moby/moby/api/types/events"
+
 	"github.com/berthproject/berth/internal/content"
-	"github.com/berthproject/berth/internal/store"
 	"github.com/distribution/reference"
 	"github.com/opencontainers/go-digest"
 	ocispec "github.com/opencontainers/image-spec/specs-go/v1"
@@ -88,13 +87,7 @@ func (s *Service) RecordPush(ctx context.Context, id digest.Digest, tag, repoDig
 
 // addRepoDigest adds repoDigest to an image's RepoDigests, once.
 func (s *Service) addRepoDigest(ctx context.Context, id digest.Digest, repoDigest string) error {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.db.Update(ctx, func(tx *store.Tx) error {
-		rs, err := loadRecordSet(tx)
-		if err != nil {
-			return err
-		}
+	return s.updateRecords(ctx, func(rs *recordSet) error {
 		r, ok := rs.recs[id]
 		if !ok {
 			return noSuchImage(id.String())
@@ -102,9 +95,6 @@ func (s *Service) addRepoDigest(ctx context.Context, id digest.Digest, repoDiges
 		if !slices.Contains(r.RepoDigests, repoDigest) {
 			r.RepoDigests = append(r.RepoDigests, repoDigest)
 			rs.changed[id] = true
-		}
-		if err := rs.save(); err != nil {
-			return fmt.Errorf("record repo digest: %w", err)
 		}
 		return nil
 	})
