@@ -136,6 +136,20 @@ type countingBuffer struct{ b *bytes.Buffer }
 func (c *countingBuffer) Write(p []byte) (int, error) { return c.b.Write(p) }
 func (c *countingBuffer) Written() int64              { return int64(c.b.Len()) }
 
+// backoff waits before a blob's next attempt (none before the first):
+// 0.25 s, 1 s, 2.25 s..., or until ctx ends.
+func backoff(ctx context.Context, attempt int) error {
+	if attempt == 0 {
+		return nil
+	}
+	select {
+	case <-ctx.Done():
+		return ctx.Err()
+	case <-time.After(time.Duration(attempt*attempt) * 250 * time.Millisecond):
+		return nil
+	}
+}
+
 // fetchBlob downloads a blob into w. A transfer cut short is resumed with
 // a Range request from what w already has (or, when the registry ignores
 // ranges, the bytes already received are skipped), a bounded number of
@@ -143,12 +157,8 @@ func (c *countingBuffer) Written() int64              { return int64(c.b.Len()) 
 func (e *endpoint) fetchBlob(ctx context.Context, path string, desc ocispec.Descriptor, w blobSink, count *byteCounter) error {
 	var err error
 	for attempt := 0; attempt < blobAttempts; attempt++ {
-		if attempt > 0 {
-			select {
-			case <-ctx.Done():
-				return ctx.Err()
-			case <-time.After(time.Duration(attempt*attempt) * 250 * time.Millisecond):
-			}
+		if err := backoff(ctx, attempt); err != nil {
+			return err
 		}
 		var retry bool
 		retry, err = e.fetchOnce(ctx, path, desc, w, count)

@@ -10,7 +10,6 @@ import (
 	"slices"
 	"strings"
 	"sync"
-	"time"
 
 	"github.com/berthproject/berth/internal/image"
 	"github.com/containerd/errdefs"
@@ -201,12 +200,8 @@ func (s *Service) pushBlob(ctx context.Context, ep *endpoint, path string, d oci
 	}
 	var err error
 	for attempt := 0; attempt < blobAttempts; attempt++ {
-		if attempt > 0 {
-			select {
-			case <-ctx.Done():
-				return ctx.Err()
-			case <-time.After(time.Duration(attempt*attempt) * 250 * time.Millisecond):
-			}
+		if err := backoff(ctx, attempt); err != nil {
+			return err
 		}
 		var loc string
 		var mounted bool
