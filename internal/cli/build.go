@@ -152,12 +152,7 @@ func newBuilderPruneCommand(g *globalOptions) *cobra.Command {
 		Long: `Empty the build cache: later builds run every step again. Layers of
 images stay; the builder's unpacked copies of them are removed.`,
 		Args: cobra.NoArgs,
-		RunE: func(cmd *cobra.Command, _ []string) error {
-			c, err := g.connect(cmd.Context())
-			if err != nil {
-				return err
-			}
-			defer c.Close()
+		RunE: g.withClient(func(cmd *cobra.Command, c *client.Client, _ []string) error {
 			res, err := c.BuildCachePrune(cmd.Context(), client.BuildCachePruneOptions{All: all})
 			if err != nil {
 				return err
@@ -168,7 +163,7 @@ images stay; the builder's unpacked copies of them are removed.`,
 			}
 			fmt.Fprintf(out, "Total reclaimed space: %s\n", units.HumanSize(float64(res.Report.SpaceReclaimed)))
 			return nil
-		},
+		}),
 	}
 	cmd.Flags().BoolVarP(&all, "all", "a", false, "remove all unused build cache, not just dangling ones")
 	cmd.Flags().BoolVarP(&force, "force", "f", false, "do not prompt for confirmation")

@@ -8,6 +8,7 @@ import (
 	"strings"
 
 	"github.com/moby/moby/client"
+	"github.com/spf13/cobra"
 )
 
 const defaultHost = "unix:///run/berth/berth.sock"
@@ -61,4 +62,17 @@ func errorLine(err error) string {
 		return msg
 	}
 	return "Error: " + msg
+}
+
+// withClient makes a command's RunE that connects to the daemon, runs fn
+// with the client and closes the connection.
+func (g *globalOptions) withClient(fn func(cmd *cobra.Command, c *client.Client, args []string) error) func(*cobra.Command, []string) error {
+	return func(cmd *cobra.Command, args []string) error {
+		c, err := g.connect(cmd.Context())
+		if err != nil {
+			return err
+		}
+		defer c.Close()
+		return fn(cmd, c, args)
+	}
 }

@@ -24,12 +24,7 @@ paused while the layer is taken, unless -p=false.`,
   berth commit -m "add config" -a "Ann <ann@example.com>" -c 'CMD ["httpd","-f"]' web me/web:v2`,
 		Args:              rangeArgs(1, 2),
 		ValidArgsFunction: completeContainers(g, true),
-		RunE: func(cmd *cobra.Command, args []string) error {
-			c, err := g.connect(cmd.Context())
-			if err != nil {
-				return err
-			}
-			defer c.Close()
+		RunE: g.withClient(func(cmd *cobra.Command, c *client.Client, args []string) error {
 			opts := client.ContainerCommitOptions{Comment: message, Author: author, Changes: changes, NoPause: !pause}
 			if len(args) == 2 {
 				opts.Reference = args[1]
@@ -40,7 +35,7 @@ paused while the layer is taken, unless -p=false.`,
 			}
 			fmt.Fprintln(cmd.OutOrStdout(), res.ID)
 			return nil
-		},
+		}),
 	}
 	f := cmd.Flags()
 	f.StringVarP(&message, "message", "m", "", "commit message")

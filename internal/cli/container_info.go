@@ -24,12 +24,7 @@ arguments after the container are ps options (default -ef).`,
 		Example:           "  berth top web\n  berth top web -o pid,comm",
 		Args:              minArgs(1),
 		ValidArgsFunction: completeContainers(g, false),
-		RunE: func(cmd *cobra.Command, args []string) error {
-			c, err := g.connect(cmd.Context())
-			if err != nil {
-				return err
-			}
-			defer c.Close()
+		RunE: g.withClient(func(cmd *cobra.Command, c *client.Client, args []string) error {
 			res, err := c.ContainerTop(cmd.Context(), args[0], client.ContainerTopOptions{Arguments: args[1:]})
 			if err != nil {
 				return err
@@ -40,7 +35,7 @@ arguments after the container are ps options (default -ef).`,
 				fmt.Fprintln(tw, strings.Join(p, "\t"))
 			}
 			return tw.Flush()
-		},
+		}),
 	}
 }
 
@@ -53,12 +48,7 @@ host addresses of one private port.`,
 		Example:           "  berth port web\n  berth port web 80/tcp",
 		Args:              rangeArgs(1, 2),
 		ValidArgsFunction: completeContainers(g, false),
-		RunE: func(cmd *cobra.Command, args []string) error {
-			c, err := g.connect(cmd.Context())
-			if err != nil {
-				return err
-			}
-			defer c.Close()
+		RunE: g.withClient(func(cmd *cobra.Command, c *client.Client, args []string) error {
 			res, err := c.ContainerInspect(cmd.Context(), args[0], client.ContainerInspectOptions{})
 			if err != nil {
 				return err
@@ -75,7 +65,7 @@ host addresses of one private port.`,
 				fmt.Fprintln(cmd.OutOrStdout(), l)
 			}
 			return nil
-		},
+		}),
 	}
 }
 
@@ -140,12 +130,7 @@ C changed, D deleted.`,
 		Example:           "  berth diff web",
 		Args:              exactArgs(1),
 		ValidArgsFunction: completeContainers(g, true),
-		RunE: func(cmd *cobra.Command, args []string) error {
-			c, err := g.connect(cmd.Context())
-			if err != nil {
-				return err
-			}
-			defer c.Close()
+		RunE: g.withClient(func(cmd *cobra.Command, c *client.Client, args []string) error {
 			res, err := c.ContainerDiff(cmd.Context(), args[0], client.ContainerDiffOptions{})
 			if err != nil {
 				return err
@@ -154,7 +139,7 @@ C changed, D deleted.`,
 				fmt.Fprintln(cmd.OutOrStdout(), changeLetter(ch.Kind), ch.Path)
 			}
 			return nil
-		},
+		}),
 	}
 }
 

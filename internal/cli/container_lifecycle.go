@@ -157,15 +157,10 @@ func newRenameCommand(g *globalOptions) *cobra.Command {
 		Example:           "  berth rename web web-old",
 		Args:              exactArgs(2),
 		ValidArgsFunction: completeContainers(g, true),
-		RunE: func(cmd *cobra.Command, args []string) error {
-			c, err := g.connect(cmd.Context())
-			if err != nil {
-				return err
-			}
-			defer c.Close()
-			_, err = c.ContainerRename(cmd.Context(), args[0], client.ContainerRenameOptions{NewName: args[1]})
+		RunE: g.withClient(func(cmd *cobra.Command, c *client.Client, args []string) error {
+			_, err := c.ContainerRename(cmd.Context(), args[0], client.ContainerRenameOptions{NewName: args[1]})
 			return err
-		},
+		}),
 	}
 }
 
@@ -177,12 +172,7 @@ func newWaitCommand(g *globalOptions) *cobra.Command {
 		Example:           "  berth wait job",
 		Args:              minArgs(1),
 		ValidArgsFunction: completeContainers(g, true),
-		RunE: func(cmd *cobra.Command, args []string) error {
-			c, err := g.connect(cmd.Context())
-			if err != nil {
-				return err
-			}
-			defer c.Close()
+		RunE: g.withClient(func(cmd *cobra.Command, c *client.Client, args []string) error {
 			var failed error
 			for _, name := range args {
 				w := c.ContainerWait(cmd.Context(), name, client.ContainerWaitOptions{Condition: container.WaitConditionNotRunning})
@@ -195,7 +185,7 @@ func newWaitCommand(g *globalOptions) *cobra.Command {
 				}
 			}
 			return failed
-		},
+		}),
 	}
 }
 

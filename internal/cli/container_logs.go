@@ -24,12 +24,7 @@ a Unix time) or a duration relative to now (10m, 1h30m).`,
   berth logs -t --since 10m --until 5m web`,
 		Args:              exactArgs(1),
 		ValidArgsFunction: completeContainers(g, true),
-		RunE: func(cmd *cobra.Command, args []string) error {
-			c, err := g.connect(cmd.Context())
-			if err != nil {
-				return err
-			}
-			defer c.Close()
+		RunE: g.withClient(func(cmd *cobra.Command, c *client.Client, args []string) error {
 			ctx := cmd.Context()
 			ins, err := c.ContainerInspect(ctx, args[0], client.ContainerInspectOptions{})
 			if err != nil {
@@ -51,7 +46,7 @@ a Unix time) or a duration relative to now (10m, 1h30m).`,
 				return err
 			}
 			return nil
-		},
+		}),
 	}
 	f := cmd.Flags()
 	f.BoolVarP(&o.Follow, "follow", "f", false, "follow log output")

@@ -68,19 +68,14 @@ It takes the same options as "berth run"; start it with "berth start".`,
 		Example: `  berth create --name job busybox echo done
   berth start -a job`,
 		Args: minArgs(1),
-		RunE: func(cmd *cobra.Command, args []string) error {
-			c, err := g.connect(cmd.Context())
-			if err != nil {
-				return err
-			}
-			defer c.Close()
+		RunE: g.withClient(func(cmd *cobra.Command, c *client.Client, args []string) error {
 			id, err := createContainer(cmd, c, o, args[0], args[1:])
 			if err != nil {
 				return err
 			}
 			fmt.Fprintln(cmd.OutOrStdout(), id)
 			return nil
-		},
+		}),
 	}
 	addRunFlags(cmd.Flags(), o)
 	return cmd

@@ -6,6 +6,7 @@ import (
 	"time"
 
 	"github.com/docker/go-units"
+	"github.com/moby/moby/client"
 	"github.com/spf13/cobra"
 )
 
@@ -36,12 +37,7 @@ func newHistoryCommand(g *globalOptions) *cobra.Command {
   berth history --no-trunc -H=false busybox
   berth history --format '{{.CreatedBy}}' busybox`,
 		Args: exactArgs(1),
-		RunE: func(cmd *cobra.Command, args []string) error {
-			c, err := g.connect(cmd.Context())
-			if err != nil {
-				return err
-			}
-			defer c.Close()
+		RunE: g.withClient(func(cmd *cobra.Command, c *client.Client, args []string) error {
 			res, err := c.ImageHistory(cmd.Context(), args[0])
 			if err != nil {
 				return err
@@ -75,7 +71,7 @@ func newHistoryCommand(g *globalOptions) *cobra.Command {
 				lf.format = "{{.ID}}"
 			}
 			return lf.write(cmd.OutOrStdout(), rows)
-		},
+		}),
 	}
 	f := cmd.Flags()
 	f.BoolVarP(&human, "human", "H", true, "print sizes and dates in human readable format")

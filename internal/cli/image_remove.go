@@ -17,15 +17,10 @@ means docker.io/library/busybox:latest.`,
 		Example: `  berth tag busybox:latest example.com/me/busybox:v1
   berth tag 0123456789ab myimage`,
 		Args: exactArgs(2),
-		RunE: func(cmd *cobra.Command, args []string) error {
-			c, err := g.connect(cmd.Context())
-			if err != nil {
-				return err
-			}
-			defer c.Close()
-			_, err = c.ImageTag(cmd.Context(), client.ImageTagOptions{Source: args[0], Target: args[1]})
+		RunE: g.withClient(func(cmd *cobra.Command, c *client.Client, args []string) error {
+			_, err := c.ImageTag(cmd.Context(), client.ImageTagOptions{Source: args[0], Target: args[1]})
 			return err
-		},
+		}),
 	}
 }
 
@@ -41,12 +36,7 @@ with several tags needs -f.`,
   berth rmi -f 0123456789ab
   berth image rm example.com/me/busybox:v1`,
 		Args: minArgs(1),
-		RunE: func(cmd *cobra.Command, args []string) error {
-			c, err := g.connect(cmd.Context())
-			if err != nil {
-				return err
-			}
-			defer c.Close()
+		RunE: g.withClient(func(cmd *cobra.Command, c *client.Client, args []string) error {
 			var failed error
 			for _, name := range args {
 				res, err := c.ImageRemove(cmd.Context(), name, client.ImageRemoveOptions{Force: force, PruneChildren: !noPrune})
@@ -65,7 +55,7 @@ with several tags needs -f.`,
 				}
 			}
 			return failed
-		},
+		}),
 	}
 	cmd.Flags().BoolVarP(&force, "force", "f", false, "force removal of the image")
 	cmd.Flags().BoolVar(&noPrune, "no-prune", false, "do not delete untagged parents")

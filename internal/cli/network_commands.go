@@ -142,15 +142,10 @@ func newNetworkDisconnectCommand(g *globalOptions) *cobra.Command {
 		Example:           "  berth network disconnect web app",
 		Args:              exactArgs(2),
 		ValidArgsFunction: completeNetworks(g),
-		RunE: func(cmd *cobra.Command, args []string) error {
-			c, err := g.connect(cmd.Context())
-			if err != nil {
-				return err
-			}
-			defer c.Close()
-			_, err = c.NetworkDisconnect(cmd.Context(), args[0], client.NetworkDisconnectOptions{Container: args[1], Force: force})
+		RunE: g.withClient(func(cmd *cobra.Command, c *client.Client, args []string) error {
+			_, err := c.NetworkDisconnect(cmd.Context(), args[0], client.NetworkDisconnectOptions{Container: args[1], Force: force})
 			return err
-		},
+		}),
 	}
 	cmd.Flags().BoolVarP(&force, "force", "f", false, "force the container to disconnect from a network")
 	return cmd

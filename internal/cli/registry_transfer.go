@@ -30,12 +30,7 @@ are not downloaded again. Credentials come from "berth login".`,
   berth pull busybox@sha256:<digest>
   berth pull -a localhost:5000/tools`,
 		Args: exactArgs(1),
-		RunE: func(cmd *cobra.Command, args []string) error {
-			c, err := g.connect(cmd.Context())
-			if err != nil {
-				return err
-			}
-			defer c.Close()
+		RunE: g.withClient(func(cmd *cobra.Command, c *client.Client, args []string) error {
 			if err := registryPull(cmd.Context(), c, args[0], pullOptions{all: all, platform: platform, quiet: quiet}, cmd.OutOrStdout()); err != nil {
 				return err
 			}
@@ -43,7 +38,7 @@ are not downloaded again. Credentials come from "berth login".`,
 				fmt.Fprintln(cmd.OutOrStdout(), fullName(args[0], all))
 			}
 			return nil
-		},
+		}),
 	}
 	f := cmd.Flags()
 	f.BoolVarP(&all, "all-tags", "a", false, "download all tagged images in the repository")

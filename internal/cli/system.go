@@ -106,12 +106,7 @@ func newInfoCommand(g *globalOptions) *cobra.Command {
   berth info --format '{{.Images}} images in {{.DockerRootDir}}'
   berth info --format json`,
 		Args: cobra.NoArgs,
-		RunE: func(cmd *cobra.Command, _ []string) error {
-			c, err := g.connect(cmd.Context())
-			if err != nil {
-				return err
-			}
-			defer c.Close()
+		RunE: g.withClient(func(cmd *cobra.Command, c *client.Client, _ []string) error {
 			res, err := c.Info(cmd.Context(), client.InfoOptions{})
 			if err != nil {
 				return err
@@ -121,7 +116,7 @@ func newInfoCommand(g *globalOptions) *cobra.Command {
 			}
 			printInfo(cmd.OutOrStdout(), res.Info)
 			return nil
-		},
+		}),
 	}
 	cmd.Flags().StringVarP(&format, "format", "f", "", "format the output with a Go template, or 'json'")
 	return cmd

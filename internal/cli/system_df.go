@@ -48,12 +48,7 @@ func newSystemDfCommand(g *globalOptions) *cobra.Command {
 of it is reclaimable (not used by any container). -v lists each object.`,
 		Example: "  berth system df\n  berth system df -v\n  berth system df --format json",
 		Args:    cobra.NoArgs,
-		RunE: func(cmd *cobra.Command, _ []string) error {
-			c, err := g.connect(cmd.Context())
-			if err != nil {
-				return err
-			}
-			defer c.Close()
+		RunE: g.withClient(func(cmd *cobra.Command, c *client.Client, _ []string) error {
 			du, err := diskUsage(cmd.Context(), c, verbose)
 			if err != nil {
 				return err
@@ -69,7 +64,7 @@ of it is reclaimable (not used by any container). -v lists each object.`,
 				writeDfVerbose(out, du)
 			}
 			return nil
-		},
+		}),
 	}
 	cmd.Flags().BoolVarP(&verbose, "verbose", "v", false, "show detailed information on space usage")
 	cmd.Flags().StringVar(&format, "format", "", "format output using a Go template, 'table TEMPLATE' or 'json'")
