@@ -6,8 +6,8 @@ import (
 	"errors"
 	"log/slog"
 	"net/http"
-	"strings"
 
+	"github.com/berthproject/berth/internal/errtext"
 	"github.com/containerd/errdefs"
 )
 
@@ -55,29 +55,7 @@ func writeError(ctx context.Context, w http.ResponseWriter, err error) {
 	}
 	w.Header().Set("Content-Type", "application/json")
 	w.WriteHeader(status)
-	_ = json.NewEncoder(w).Encode(errorResponse{Message: dockerMessage(err)})
-}
-
-// errorClasses are the texts errdefs' class errors add at the end of a
-// wrapped message ("…: invalid argument").
-var errorClasses = []string{
-	"not found", "already exists", "invalid argument", "conflict", "unavailable",
-	"failed precondition", "not implemented", "permission denied", "unauthenticated",
-	"not modified", "resource exhausted", "aborted", "out of range", "data loss",
-	"unknown", "internal", "canceled", "deadline exceeded",
-}
-
-// dockerMessage is err's text as Docker words it: the class travels in the
-// HTTP status, so the "…: invalid argument" that %w-wrapping appends is
-// dropped (Docker's messages never end with it).
-func dockerMessage(err error) string {
-	msg := err.Error()
-	for _, class := range errorClasses {
-		if trimmed, ok := strings.CutSuffix(msg, ": "+class); ok && trimmed != "" {
-			return trimmed
-		}
-	}
-	return msg
+	_ = json.NewEncoder(w).Encode(errorResponse{Message: errtext.Plain(err)})
 }
 
 // writeJSON sends v as a 200 JSON response.

@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"testing"
 
+	"github.com/berthproject/berth/internal/errtext"
 	"github.com/containerd/errdefs"
 )
 
@@ -19,8 +20,8 @@ func TestDockerMessageDropsTheClassSuffix(t *testing.T) {
 		{fmt.Errorf("plain failure"), "plain failure"},
 	}
 	for _, c := range cases {
-		if got := dockerMessage(c.err); got != c.want {
-			t.Errorf("dockerMessage(%q) = %q, want %q", c.err, got, c.want)
+		if got := errtext.Plain(c.err); got != c.want {
+			t.Errorf("errtext.Plain(%q) = %q, want %q", c.err, got, c.want)
 		}
 		if StatusFor(c.err) == 0 {
 			t.Errorf("no status for %v", c.err)

@@ -7,6 +7,7 @@ import (
 	"os"
 	"strings"
 
+	"github.com/berthproject/berth/internal/errtext"
 	"github.com/moby/moby/client"
 	"github.com/spf13/cobra"
 )
@@ -53,7 +54,7 @@ func errorLine(err error) string {
 	if client.IsErrConnectionFailed(err) {
 		return noDaemonError("the daemon").Error()
 	}
-	msg := plainMessage(err)
+	msg := errtext.Plain(err)
 	var u usageError
 	if errors.As(err, &u) {
 		return "berth: " + msg

@@ -3,8 +3,8 @@ package cli
 import (
 	"errors"
 	"fmt"
-	"strings"
 
+	"github.com/berthproject/berth/internal/errtext"
 	"github.com/containerd/errdefs"
 	"github.com/spf13/cobra"
 )
@@ -35,33 +35,10 @@ func (e flagValueError) text(title string) string {
 	return fmt.Sprintf("invalid argument %q for %q flag: %s", e.value, title, e.reason)
 }
 
-// errdefsClasses are the sentinels that packages wrap with %w to keep an
-// error's class across the socket; their names are not for the user.
-var errdefsClasses = []error{
-	errdefs.ErrInvalidArgument, errdefs.ErrNotFound, errdefs.ErrAlreadyExists, errdefs.ErrConflict,
-	errdefs.ErrFailedPrecondition, errdefs.ErrUnavailable, errdefs.ErrNotImplemented, errdefs.ErrPermissionDenied,
-	errdefs.ErrUnknown, errdefs.ErrResourceExhausted, errdefs.ErrNotModified, errdefs.ErrInternal,
-	errdefs.ErrDataLoss, errdefs.ErrUnauthenticated, errdefs.ErrAborted, errdefs.ErrOutOfRange,
-}
-
-// plainMessage is err's text without the ": invalid argument"-style class
-// name that a package's fmt.Errorf("…: %w", errdefs.ErrX) leaves at its
-// end. The class itself is read with errors.Is, never from the text; only
-// the wording shown to the user changes.
-func plainMessage(err error) string {
-	msg := err.Error()
-	for _, class := range errdefsClasses {
-		if errors.Is(err, class) {
-			msg = strings.TrimSuffix(msg, ": "+class.Error())
-		}
-	}
-	return msg
-}
-
 // inputUsageError reports bad input found by cmd's own flag parsing as a
 // usage error (exit 125, pointing at --help), in Docker's words.
 func inputUsageError(cmd *cobra.Command, err error) error {
-	msg := plainMessage(err)
+	msg := errtext.Plain(err)
 	var fv flagValueError
 	if errors.As(err, &fv) {
 		title := "--" + fv.flag

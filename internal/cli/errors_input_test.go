@@ -6,6 +6,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/berthproject/berth/internal/errtext"
 	"github.com/containerd/errdefs"
 )
 
@@ -40,16 +41,16 @@ func TestClientSideErrorsReadAsDocker(t *testing.T) {
 	}
 }
 
-// plainMessage drops only a trailing class name, and the class survives.
+// errtext.Plain drops only a trailing class name, and the class survives.
 func TestPlainMessage(t *testing.T) {
 	err := fmt.Errorf("wrapped: %w", fmt.Errorf("invalid port spec %q: %w", "x", errdefs.ErrInvalidArgument))
-	if got := plainMessage(err); got != `wrapped: invalid port spec "x"` {
-		t.Errorf("plainMessage = %q", got)
+	if got := errtext.Plain(err); got != `wrapped: invalid port spec "x"` {
+		t.Errorf("errtext.Plain = %q", got)
 	}
 	if !errdefs.IsInvalidArgument(invalidf("bad")) || !errdefs.IsInvalidArgument(flagValueError{"cpus", "x", "y"}) {
 		t.Error("the CLI's own input errors lost their class")
 	}
-	if got := plainMessage(errors.New("image: not found here")); got != "image: not found here" {
+	if got := errtext.Plain(errors.New("image: not found here")); got != "image: not found here" {
 		t.Errorf("an unclassified error changed: %q", got)
 	}
 }
